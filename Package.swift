@@ -1,0 +1,62 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// CPU tuning (e.g. `-Xswiftc -target-cpu -Xswiftc haswell`) is passed on the command line by the
+// Makefile: `unsafeFlags` here would stop other packages from depending on this one.
+let package = Package(
+    name: "cyxwiz-node-inference",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "NodeInference", targets: ["NodeInference"]),
+        .library(name: "CyxwizAPI", targets: ["CyxwizAPI"]),
+        .executable(name: "cyxwiz-api", targets: ["cyxwiz-api"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "NodeInference",
+            dependencies: ["COpenBLAS"]
+        ),
+        .target(
+            name: "CyxwizAPI",
+            dependencies: [
+                "NodeInference",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "cyxwiz-api",
+            dependencies: [
+                "CyxwizAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "NodeInferenceTests",
+            dependencies: ["NodeInference"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "CyxwizAPITests",
+            dependencies: [
+                "CyxwizAPI",
+                "NodeInference",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

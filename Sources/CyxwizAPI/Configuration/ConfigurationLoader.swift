@@ -1,0 +1,164 @@
+import Foundation
+import TOMLKit
+
+extension ServerConfiguration {
+    /// Reads and checks a `config.toml`. Relative model paths resolve against the file's folder;
+    /// `CYXWIZ_API_KEY` in `environment` replaces `api.api_key`.
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        fileManager: FileManager = .default
+    ) throws(ConfigurationError) -> ServerConfiguration {
+        let url = URL(fileURLWithPath: path)
+        guard let data = fileManager.contents(atPath: url.path) else {
+            throw ConfigurationError(file: path, key: nil, message: "cannot read the file (does it exist?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, key: nil, message: "the file is not valid UTF-8")
+        }
+        return try parse(
+            text,
+            file: path,
+            baseDirectory: url.deletingLastPathComponent().path,
+            environment: environment,
+            fileManager: fileManager
+        )
+    }
+
+    /// Checks configuration text; `file` only names the source in messages.
+    public static func parse(
+        _ text: String,
+        file: String = "config.toml",
+        baseDirectory: String,
+        environment: [String: String] = [:],
+        fileManager: FileManager = .default
+    ) throws(ConfigurationError) -> ServerConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let position = error.source.begin
+            throw ConfigurationError(
+                file: "\(file):\(position.line):\(position.column)",
+                key: nil,
+                message: "not valid TOML: \(error.description)"
+            )
+        } catch {
+            throw ConfigurationError(file: file, key: nil, message: "not valid TOML")
+        }
+        var reader = TableReader(table: root, path: "", file: file)
+        let api = try reader.table("api")
+        try reader.finish()
+        guard let api else {
+            throw ConfigurationError(file: file, key: "api", message: "missing table [api]")
+        }
+        return try readAPI(api, file: file, baseDirectory: baseDirectory, environment: environment, fileManager: fileManager)
+    }
+
+    private static func readAPI(
+        _ table: TOMLTable,
+        file: String,
+        baseDirectory: String,
+        environment: [String: String],
+        fileManager: FileManager
+    ) throws(ConfigurationError) -> ServerConfiguration {
+        var reader = TableReader(table: table, path: "api", file: file)
+        var settings = APISettings()
+        settings.enabled = try reader.bool("enabled") ?? true
+        if let text = try reader.string("address") {
+            guard let address = ListenAddress(parsing: text) else {
+                throw reader.error(
+                    "address",
+                    "cannot parse '\(text)' as host:port (for example \"127.0.0.1:8080\" or \"[::1]:8080\")"
+                )
+            }
+            settings.address = address
+        }
+        // `CYXWIZ_API_KEY` replaces the file's `api_key`, so the secret need not live in the file;
+        // `api_keys` stay valid beside it.
+        var keys: [String] = []
+        let fileKey = try reader.string("api_key")
+        if let override = environment["CYXWIZ_API_KEY"], !override.isEmpty {
+            keys.append(override)
+        } else if let fileKey, !fileKey.isEmpty {
+            keys.append(fileKey)
+        }
+        for (index, key) in (try reader.strings("api_keys") ?? []).enumerated() {
+            guard !key.isEmpty else { throw reader.error("api_keys[\(index)]", "an API key cannot be empty") }
+            keys.append(key)
+        }
+        settings.apiKeys = keys
+        settings.requireAuth = try reader.bool("require_auth") ?? false
+        settings.maxRequestsPerMinute = try reader.int("max_requests_per_minute", atLeast: 0) ?? 0
+        settings.maxTokensPerMinute = try reader.int("max_tokens_per_minute", atLeast: 0) ?? 0
+        settings.corsEnabled = try reader.bool("cors_enabled") ?? false
+        settings.corsOrigins = try reader.strings("cors_origins") ?? []
+        let modelsTable = try reader.table("models")
+        try reader.finish()
+
+        if settings.requireAuth, settings.apiKeys.isEmpty {
+            throw ConfigurationError(
+                file: file,
+                key: "api.require_auth",
+                message: "require_auth = true but no key is set (set api.api_key, api.api_keys or CYXWIZ_API_KEY)"
+            )
+        }
+
+        var models: [ModelSettings] = []
+        if let modelsTable {
+            for id in modelsTable.keys.sorted() {
+                let path = "api.models.\(id)"
+                guard !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ConfigurationError(file: file, key: path, message: "a model id cannot be empty")
+                }
+                guard let table = modelsTable[id]?.table else {
+                    throw ConfigurationError(
+                        file: file, key: path, message: "expected a table [\(path)], found \(modelsTable[id]?.type.description ?? "nothing")")
+                }
+                models.append(
+                    try readModel(id: id, table, file: file, baseDirectory: baseDirectory, fileManager: fileManager))
+            }
+        }
+        return ServerConfiguration(api: settings, models: models)
+    }
+
+    private static func readModel(
+        id: String,
+        _ table: TOMLTable,
+        file: String,
+        baseDirectory: String,
+        fileManager: FileManager
+    ) throws(ConfigurationError) -> ModelSettings {
+        var reader = TableReader(table: table, path: "api.models.\(id)", file: file)
+        guard let rawPath = try reader.string("path") else { throw reader.error("path", "missing (the model file or folder)") }
+        guard let kindText = try reader.string("type") else {
+            throw reader.error("type", "missing (one of chat, completion, embedding)")
+        }
+        guard let kind = ModelKind(rawValue: kindText) else {
+            throw reader.error("type", "unknown model type '\(kindText)' (expected chat, completion or embedding)")
+        }
+        let contextLength = try reader.int("context_length", atLeast: 1)
+        let temperature = try reader.number("default_temperature")
+        if let temperature, !(0...2).contains(temperature) {
+            throw reader.error("default_temperature", "\(temperature) is outside 0...2")
+        }
+        let dimensions = try reader.int("dimensions", atLeast: 1)
+        if dimensions != nil, kind != .embedding {
+            throw reader.error("dimensions", "only applies to models of type embedding")
+        }
+        try reader.finish()
+
+        let resolved = rawPath.hasPrefix("/") ? rawPath : URL(fileURLWithPath: baseDirectory).appendingPathComponent(rawPath).path
+        guard fileManager.fileExists(atPath: resolved) else {
+            throw reader.error("path", "no file or folder at '\(resolved)' (run `make models` to fetch the shipped models)")
+        }
+        return ModelSettings(
+            id: id,
+            path: URL(fileURLWithPath: resolved).standardizedFileURL.path,
+            kind: kind,
+            contextLength: contextLength,
+            defaultTemperature: temperature,
+            dimensions: dimensions
+        )
+    }
+}

@@ -1,0 +1,44 @@
+import Hummingbird
+import Logging
+import NodeInference
+
+/// Assembles the router: middleware first (it applies to routes added after it), then the
+/// controllers. Tests drive this router directly; `buildApplication` puts it on a socket.
+public func buildRouter(configuration: ServerConfiguration) -> Router<APIRequestContext> {
+    let endpoints =
+        HealthController(modelCount: configuration.models.count).endpoints
+        + ModelsController(configuration: configuration).endpoints
+
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: OpenAIErrorMiddleware(routes: RouteTable(endpoints)))
+    router.add(middleware: AuthenticationMiddleware(keys: configuration.api.apiKeys, required: configuration.api.requireAuth))
+    for endpoint in endpoints {
+        router.on(RouterPath(stringLiteral: endpoint.path), method: endpoint.method) { request, context in
+            try await endpoint.handler(request, context)
+        }
+    }
+    return router
+}
+
+/// The server as an application, listening on the configured address.
+/// `onListening` receives the bound address (useful with port 0).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    logger: Logger,
+    onListening: @escaping @Sendable (String) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.api.address.host, port: configuration.api.address.port),
+            serverName: "cyxwiz-api"
+        ),
+        onServerRunning: { channel in
+            let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+            await onListening(address)
+        },
+        logger: logger
+    )
+}
