@@ -117,7 +117,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         }
         let hostAllowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:_%"))
         guard !host.isEmpty, host.unicodeScalars.allSatisfy({ hostAllowed.contains($0) && $0.isASCII }),
-            !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.count <= 5,
+            !portText.isEmpty, portText.allSatisfy({ $0.isASCII && $0.isNumber }), portText.count <= 5,
             let port = Int(portText), (0...65535).contains(port)
         else { return nil }
         self.host = String(host)

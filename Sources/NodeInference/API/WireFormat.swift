@@ -15,6 +15,11 @@ public enum WireFormat {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(RequestDecodingError) -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            // Foundation on Linux reports a fraction or an out-of-range number in an integer
+            // field as "not valid JSON" with no path; find the field before answering.
+            throw NumberDiagnosis.locate(type, in: data)
+                ?? RequestDecodingError(message: "The request body is not valid JSON.", param: nil)
         } catch let error as DecodingError {
             throw RequestDecodingError(error)
         } catch {

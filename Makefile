@@ -1,0 +1,58 @@
+# The two commands: `make serve` and `make test`. Both install what is missing first
+# (Debian packages, the Python test environment, the models), then build in release mode.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# CPU tuning goes on the command line, never into Package.swift (unsafeFlags would stop other
+# packages from depending on this one). Swift's baseline x86-64 code has no AVX at all; haswell
+# means any AVX2+FMA CPU, Intel or AMD. Override with `make serve CPU=native`.
+CPU ?= haswell
+CONFIG ?= config.toml
+SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU)
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+BIN := .build/release/cyxwiz-api
+
+.PHONY: help serve test setup system-deps venv models build build-tests swift-tests e2e-tests clean
+
+help:
+	@echo "make serve   set up, build, and start the server on $(CONFIG)"
+	@echo "make test    set up, build, and run every test"
+	@echo "(CPU=$(CPU) CONFIG=$(CONFIG) can be overridden: make serve CPU=native)"
+
+serve: setup build
+	$(BIN) serve --config $(CONFIG)
+
+test: setup build-tests swift-tests e2e-tests
+
+setup: system-deps venv models
+
+system-deps:
+	@Scripts/install-system-deps
+
+venv: $(VENV)/.requirements
+
+$(VENV)/.requirements: Scripts/requirements.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r Scripts/requirements.txt
+	@cp Scripts/requirements.txt $@
+
+models: venv
+	@Scripts/fetch-models --python $(PYTHON)
+
+build:
+	swift build $(SWIFT_FLAGS) --product cyxwiz-api
+
+# One configuration for the binary and the tests, so the graph is compiled once.
+build-tests:
+	swift build $(SWIFT_FLAGS) --build-tests
+
+swift-tests: build-tests
+	swift test $(SWIFT_FLAGS) --skip-build
+
+e2e-tests: build-tests venv models
+	CYXWIZ_BIN=$(BIN) $(PYTHON) -m pytest Tests/e2e
+
+clean:
+	rm -rf .build

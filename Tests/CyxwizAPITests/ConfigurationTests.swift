@@ -1,0 +1,167 @@
+import CyxwizAPI
+import Foundation
+import Testing
+
+@Suite("config.toml decoding")
+struct ConfigurationTests {
+    @Test func shippedConfigurationDecodes() throws {
+        let path = Repository.root.appendingPathComponent("config.toml").path
+        let configuration = try ServerConfiguration.load(path: path, environment: [:])
+        #expect(configuration.api.enabled)
+        #expect(configuration.api.address == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(configuration.api.requireAuth)
+        #expect(configuration.api.apiKeys == ["cyxwiz-local-dev-key"])
+        #expect(configuration.models.map(\.id) == ["all-minilm-l6-v2", "smollm2-135m", "smollm2-135m-instruct"])
+        #expect(configuration.model(id: "smollm2-135m-instruct")?.kind == .chat)
+        #expect(configuration.model(id: "smollm2-135m")?.kind == .completion)
+        #expect(configuration.model(id: "smollm2-135m")?.path == configuration.model(id: "smollm2-135m-instruct")?.path)
+        #expect(configuration.model(id: "all-minilm-l6-v2")?.dimensions == 384)
+        let expectedModel = Repository.root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").standardizedFileURL.path
+        #expect(configuration.model(id: "smollm2-135m")?.path == expectedModel)
+    }
+
+    /// Every ```toml block of Docs/Configuration.md decodes, so the documentation cannot drift
+    /// from the loader. Paths resolve against the repository root, where `models/` lives.
+    @Test func documentedExamplesDecode() throws {
+        let doc = try String(contentsOf: Repository.root.appendingPathComponent("Docs/Configuration.md"), encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```toml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        #expect(blocks.count >= 3)
+        for block in blocks {
+            do {
+                _ = try ServerConfiguration.parse(block, baseDirectory: Repository.root.path, environment: [:])
+            } catch {
+                Issue.record("Docs/Configuration.md example does not decode: \(error)\n\(block)")
+            }
+        }
+    }
+
+    @Test func minimalConfigurationDecodes() throws {
+        let scratch = try ScratchFolder()
+        let configuration = try scratch.parse(minimalConfiguration)
+        #expect(configuration.models.count == 2)
+        #expect(configuration.model(id: "chat")?.path == scratch.url.appendingPathComponent("models/chat.gguf").standardizedFileURL.path)
+        #expect(configuration.api.maxRequestsPerMinute == 0)
+        #expect(configuration.api.corsEnabled == false)
+    }
+
+    @Test func environmentKeyReplacesTheFileKey() throws {
+        let scratch = try ScratchFolder()
+        let configuration = try scratch.parse(minimalConfiguration, environment: ["CYXWIZ_API_KEY": "env-key"])
+        #expect(configuration.api.apiKeys == ["env-key"])
+        let withList = try scratch.parse(
+            minimalConfiguration.replacingOccurrences(of: "require_auth = true", with: "require_auth = true\napi_keys = [\"k2\", \"k3\"]"),
+            environment: ["CYXWIZ_API_KEY": "env-key"]
+        )
+        #expect(withList.api.apiKeys == ["env-key", "k2", "k3"])
+    }
+
+    @Test func environmentKeySatisfiesRequireAuth() throws {
+        let scratch = try ScratchFolder()
+        let text = minimalConfiguration.replacingOccurrences(of: "api_key = \"file-key\"\n", with: "")
+        #expect(throws: ConfigurationError.self) { try scratch.parse(text) }
+        #expect(try scratch.parse(text, environment: ["CYXWIZ_API_KEY": "from-env"]).api.apiKeys == ["from-env"])
+    }
+
+    /// Each mistake names the key and what is wrong, in one line.
+    @Test(arguments: [
+        ("adress = \"127.0.0.1:8080\"\naddress = \"127.0.0.1:1\"", "api.adress", "unknown key (did you mean 'address'?)"),
+        ("cors_enabled = \"yes\"", "api.cors_enabled", "expected a boolean (true or false), found a string"),
+        ("max_requests_per_minute = -1", "api.max_requests_per_minute", "below the minimum"),
+        ("max_tokens_per_minute = 1.5", "api.max_tokens_per_minute", "expected an integer, found a float"),
+        ("cors_origins = [\"https://a.example\", 3]", "api.cors_origins[1]", "expected a string"),
+        ("address = \"localhost\"", "api.address", "cannot parse 'localhost'"),
+        ("address = \"127.0.0.1:99999\"", "api.address", "cannot parse"),
+        ("address = \"[::1:80\"", "api.address", "cannot parse"),
+    ])
+    func apiMistakesNameTheKey(_ line: String, _ key: String, _ fragment: String) throws {
+        let scratch = try ScratchFolder()
+        let text = minimalConfiguration.replacingOccurrences(of: "address = \"127.0.0.1:8080\"", with: line)
+        do {
+            _ = try scratch.parse(text)
+            Issue.record("expected an error for \(line)")
+        } catch {
+            #expect(error.key == key)
+            #expect(error.description.contains(fragment), "\(error.description)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test(arguments: [
+        ("type = \"chat\"", "type = \"chatt\"", "api.models.chat.type", "unknown model type 'chatt'"),
+        ("path = \"models/chat.gguf\"", "path = \"models/missing.gguf\"", "api.models.chat.path", "no file or folder at"),
+        ("path = \"models/chat.gguf\"", "", "api.models.chat.path", "missing"),
+        ("type = \"chat\"", "type = \"chat\"\ncontext_lenght = 10", "api.models.chat.context_lenght", "did you mean 'context_length'"),
+        ("type = \"chat\"", "type = \"chat\"\ncontext_length = 0", "api.models.chat.context_length", "below the minimum of 1"),
+        ("type = \"chat\"", "type = \"chat\"\ndefault_temperature = 3.0", "api.models.chat.default_temperature", "outside 0...2"),
+        ("type = \"chat\"", "type = \"chat\"\ndimensions = 8", "api.models.chat.dimensions", "only applies to models of type embedding"),
+    ])
+    func modelMistakesNameTheKey(_ original: String, _ replacement: String, _ key: String, _ fragment: String) throws {
+        let scratch = try ScratchFolder()
+        let chatTable = "[api.models.chat]\npath = \"models/chat.gguf\"\ntype = \"chat\""
+        let edited = chatTable.replacingOccurrences(of: original, with: replacement)
+        let text = minimalConfiguration.replacingOccurrences(of: chatTable, with: edited)
+        do {
+            _ = try scratch.parse(text)
+            Issue.record("expected an error for \(replacement)")
+        } catch {
+            #expect(error.key == key)
+            #expect(error.description.contains(fragment), "\(error.description)")
+        }
+    }
+
+    @Test func requireAuthWithoutKeyIsAnError() throws {
+        let scratch = try ScratchFolder()
+        let text = minimalConfiguration.replacingOccurrences(of: "api_key = \"file-key\"", with: "api_key = \"\"")
+        #expect(throws: ConfigurationError.self) { try scratch.parse(text) }
+        do {
+            _ = try scratch.parse(text)
+        } catch {
+            #expect(error.key == "api.require_auth")
+        }
+    }
+
+    @Test func unknownTopLevelTableAndSyntaxErrors() throws {
+        let scratch = try ScratchFolder()
+        #expect(throws: ConfigurationError(file: "config.toml", key: "ap", message: "unknown key (did you mean 'api'?)")) {
+            try scratch.parse("[ap]\nenabled = true\n[api]\n")
+        }
+        do {
+            _ = try scratch.parse("[api\nenabled = true")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.description.hasPrefix("config.toml:1:"))
+            #expect(error.description.contains("not valid TOML"))
+        }
+        #expect(throws: ConfigurationError.self) { try scratch.parse("") }
+        #expect(throws: ConfigurationError.self) { try scratch.parse("[api]\nmodels = 3") }
+        #expect(throws: ConfigurationError.self) { try scratch.parse("[api]\n[api.models]\nchat = \"x\"") }
+    }
+
+    @Test func unreadableFileIsAnError() {
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.load(path: "/nonexistent/config.toml", environment: [:])
+        }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1:8080", "127.0.0.1", 8080), ("localhost:0", "localhost", 0), ("[::1]:9000", "::1", 9000),
+        ("0.0.0.0:80", "0.0.0.0", 80), ("node-1.example.internal:443", "node-1.example.internal", 443),
+    ])
+    func addressesParse(_ text: String, _ host: String, _ port: Int) {
+        #expect(ListenAddress(parsing: text) == ListenAddress(host: host, port: port))
+    }
+
+    @Test(arguments: ["", ":80", "host:", "host:http", "::1:80", "[::1]", "[]:80", "a b:80", "host:-1", "host:65536", "host:+80"])
+    func badAddressesDoNotParse(_ text: String) {
+        #expect(ListenAddress(parsing: text) == nil)
+    }
+
+    @Test func warningsForExposedUnauthenticatedServer() throws {
+        let scratch = try ScratchFolder()
+        let text = minimalConfiguration
+            .replacingOccurrences(of: "127.0.0.1:8080", with: "0.0.0.0:8080")
+            .replacingOccurrences(of: "require_auth = true", with: "require_auth = false")
+        #expect(try scratch.parse(text).startupWarnings.contains { $0.contains("require_auth = false") })
+        #expect(try scratch.parse(minimalConfiguration).startupWarnings.isEmpty)
+    }
+}

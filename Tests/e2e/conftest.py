@@ -1,0 +1,82 @@
+"""Starts the real release binary on a free loopback port for the end-to-end tests."""
+
+import os
+import pathlib
+import socket
+import subprocess
+import time
+
+import httpx
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = pathlib.Path(os.environ.get("CYXWIZ_BIN", ROOT / ".build/release/cyxwiz-api"))
+if not BINARY.is_absolute():
+    BINARY = ROOT / BINARY
+SHIPPED_CONFIG = ROOT / "config.toml"
+SHIPPED_KEY = "cyxwiz-local-dev-key"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_environment(**extra: str) -> dict:
+    """The environment without a stray CYXWIZ_API_KEY, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k != "CYXWIZ_API_KEY"}
+    env.update(extra)
+    return env
+
+
+class RunningServer:
+    def __init__(self, config: pathlib.Path, env: dict | None = None):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(BINARY), "serve", "--config", str(config), "--address", f"127.0.0.1:{self.port}"],
+            env=env if env is not None else clean_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early: {self.process.stdout.read()}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not become healthy within 60 s")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="session")
+def server():
+    running = RunningServer(SHIPPED_CONFIG)
+    yield running
+    running.stop()
+
+
+def run_binary(*args: str, env: dict | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BINARY), *args],
+        env=env if env is not None else clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
