@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
 
-.PHONY: help serve test setup system-deps venv models build build-tests swift-tests e2e-tests clean
+.PHONY: help serve test setup system-deps venv models reference build build-tests swift-tests e2e-tests clean
 
 help:
 	@echo "make serve   set up, build, and start the server on $(CONFIG)"
@@ -41,6 +41,13 @@ $(VENV)/.requirements: Scripts/requirements.txt
 models: venv
 	@Scripts/fetch-models --python $(PYTHON)
 
+# Outputs of the independent numpy implementation that the Swift tests compare against.
+REFERENCE := .cache/reference/smollm2/reference.json
+reference: $(REFERENCE)
+
+$(REFERENCE): Scripts/reference_llama.py Scripts/gguf_tokenizer.py | venv models
+	$(PYTHON) Scripts/reference_llama.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf --out $(dir $@)
+
 build:
 	swift build $(SWIFT_FLAGS) --product cyxwiz-api
 
@@ -48,7 +55,7 @@ build:
 build-tests:
 	swift build $(SWIFT_FLAGS) --build-tests
 
-swift-tests: build-tests
+swift-tests: build-tests reference
 	swift test $(SWIFT_FLAGS) --skip-build
 
 e2e-tests: build-tests venv models

@@ -25,6 +25,23 @@ package enum BLAS {
         )
     }
 
+    /// `c (m, n) = a (m, k) · bᵀ` with explicit leading dimensions, for writing a tile of
+    /// output columns into a wider matrix (`ldc` > `n`).
+    package static func gemmTransposedB(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans,
+            Int32(m), Int32(n), Int32(k),
+            1, a, Int32(lda), b, Int32(ldb),
+            0, c, Int32(ldc)
+        )
+    }
+
     /// `y (n) = w (n, k) · x (k)`, row-major `w`.
     package static func matvec(
         _ w: UnsafeBufferPointer<Float>,

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Independent numpy implementation of the Llama-family forward pass, for checking ours.
+
+Weights are read and dequantized by the `gguf` package; arithmetic is float64. For each
+prompt it writes the logits at every position and a greedy continuation with the top-2
+margin of every step:
+
+  .venv/bin/python Scripts/reference_llama.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf \
+      --out .cache/reference/smollm2 [--continuation 32]
+
+Output: <out>/reference.json (prompts, token ids, greedy tokens, margins) and
+<out>/prompt-<i>.f32 (little-endian float32 logits, positions x vocabulary).
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+
+import numpy as np
+from gguf import GGUFReader
+from gguf.quants import dequantize
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from gguf_tokenizer import field, from_gguf  # noqa: E402
+
+PROMPTS = [
+    "The capital of France is",
+    "<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
+    "def fibonacci(n):\n    if n <",
+    "Once upon a time, in a small village, there lived",
+]
+
+
+class Model:
+    def __init__(self, path):
+        reader = GGUFReader(path)
+        arch = field(reader, "general.architecture")
+        get = lambda key, default=None: field(reader, f"{arch}.{key}") if field(reader, f"{arch}.{key}") is not None else default
+        self.layers = get("block_count")
+        self.dim = get("embedding_length")
+        self.heads = get("attention.head_count")
+        self.kv_heads = get("attention.head_count_kv", self.heads)
+        self.head_dim = self.dim // self.heads
+        self.rope_dim = get("rope.dimension_count", self.head_dim)
+        self.base = get("rope.freq_base", 10000.0)
+        self.eps = get("attention.layer_norm_rms_epsilon", 1e-5)
+        self.neox = arch == "qwen2"
+        self.w = {}
+        for t in reader.tensors:
+            values = dequantize(t.data, t.tensor_type)
+            self.w[t.name] = np.asarray(values, dtype=np.float64).reshape([int(d) for d in t.shape[::-1]])
+        self.output = self.w.get("output.weight", self.w["token_embd.weight"])
+
+    def norm(self, x, weight):
+        return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + self.eps) * weight
+
+    def rope(self, x, positions):
+        # x: (T, heads, head_dim)
+        pairs = self.rope_dim // 2
+        inv = self.base ** (-2.0 * np.arange(pairs) / self.rope_dim)
+        angle = positions[:, None] * inv[None, :]
+        cos, sin = np.cos(angle)[:, None, :], np.sin(angle)[:, None, :]
+        out = x.copy()
+        if self.neox:
+            a, b = x[..., :pairs], x[..., pairs:2 * pairs]
+            out[..., :pairs], out[..., pairs:2 * pairs] = a * cos - b * sin, a * sin + b * cos
+        else:
+            a, b = x[..., 0:2 * pairs:2], x[..., 1:2 * pairs:2]
+            out[..., 0:2 * pairs:2], out[..., 1:2 * pairs:2] = a * cos - b * sin, a * sin + b * cos
+        return out
+
+    def logits(self, ids):
+        T = len(ids)
+        positions = np.arange(T, dtype=np.float64)
+        x = self.w["token_embd.weight"][ids]
+        mask = np.triu(np.full((T, T), -np.inf), k=1)
+        group = self.heads // self.kv_heads
+        for i in range(self.layers):
+            p = f"blk.{i}."
+            h = self.norm(x, self.w[p + "attn_norm.weight"])
+            q = h @ self.w[p + "attn_q.weight"].T + self.w.get(p + "attn_q.bias", 0)
+            k = h @ self.w[p + "attn_k.weight"].T + self.w.get(p + "attn_k.bias", 0)
+            v = h @ self.w[p + "attn_v.weight"].T + self.w.get(p + "attn_v.bias", 0)
+            q = self.rope(q.reshape(T, self.heads, self.head_dim), positions)
+            k = self.rope(k.reshape(T, self.kv_heads, self.head_dim), positions)
+            v = v.reshape(T, self.kv_heads, self.head_dim)
+            k, v = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)
+            scores = np.einsum("thd,shd->hts", q, k) / np.sqrt(self.head_dim) + mask
+            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores /= scores.sum(axis=-1, keepdims=True)
+            attention = np.einsum("hts,shd->thd", scores, v).reshape(T, -1)
+            x = x + attention @ self.w[p + "attn_output.weight"].T
+            h = self.norm(x, self.w[p + "ffn_norm.weight"])
+            gate = h @ self.w[p + "ffn_gate.weight"].T
+            up = h @ self.w[p + "ffn_up.weight"].T
+            x = x + (gate / (1 + np.exp(-gate)) * up) @ self.w[p + "ffn_down.weight"].T
+        return self.norm(x, self.w["output_norm.weight"]) @ self.output.T
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--continuation", type=int, default=32)
+    args = parser.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = from_gguf(args.model)
+    model = Model(args.model)
+    entries = []
+    for index, prompt in enumerate(PROMPTS):
+        ids = tokenizer.encode(prompt, add_special_tokens=False).ids
+        logits = model.logits(ids)
+        logits.astype("<f4").tofile(out / f"prompt-{index}.f32")
+        sequence, margins = list(ids), []
+        for _ in range(args.continuation):
+            last = model.logits(sequence)[-1]
+            top2 = np.sort(last)[-2:]
+            margins.append(float(top2[1] - top2[0]))
+            sequence.append(int(np.argmax(last)))
+        entries.append({
+            "prompt": prompt, "ids": ids, "greedy": sequence[len(ids):], "margins": margins,
+            "greedy_text": tokenizer.decode(sequence[len(ids):], skip_special_tokens=False),
+        })
+        print(f"prompt {index}: {len(ids)} tokens -> {entries[-1]['greedy_text']!r}")
+    (out / "reference.json").write_text(json.dumps({"vocabulary": model.output.shape[0], "prompts": entries}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

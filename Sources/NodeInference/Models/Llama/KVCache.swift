@@ -1,0 +1,61 @@
+/// The keys and values of one sequence, per layer, `(positions, kvDimension)` each. Storage
+/// grows in blocks as the sequence grows, rather than `context_length` up front.
+package final class KVCache {
+    package let layerCount: Int
+    package let kvDimension: Int
+    package let maxPositions: Int
+    package private(set) var capacity = 0
+    /// Positions filled so far.
+    package var count = 0
+    private var keys: [UnsafeMutablePointer<Float>] = []
+    private var values: [UnsafeMutablePointer<Float>] = []
+
+    /// Growth step, in positions.
+    static let block = 256
+
+    package init(layerCount: Int, kvDimension: Int, maxPositions: Int) {
+        self.layerCount = layerCount
+        self.kvDimension = kvDimension
+        self.maxPositions = maxPositions
+    }
+
+    deinit {
+        for pointer in keys + values { pointer.deallocate() }
+    }
+
+    /// Bytes held, for accounting.
+    package var byteCount: Int { 2 * layerCount * capacity * kvDimension * MemoryLayout<Float>.size }
+
+    /// Makes room for `positions` positions in total.
+    package func reserve(_ positions: Int) {
+        guard positions > capacity else { return }
+        let newCapacity = min(maxPositions, (positions + Self.block - 1) / Self.block * Self.block)
+        for layer in 0..<layerCount {
+            let newKeys = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * kvDimension)
+            let newValues = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * kvDimension)
+            if capacity > 0 {
+                newKeys.update(from: keys[layer], count: count * kvDimension)
+                newValues.update(from: values[layer], count: count * kvDimension)
+                keys[layer].deallocate()
+                values[layer].deallocate()
+                keys[layer] = newKeys
+                values[layer] = newValues
+            } else {
+                keys.append(newKeys)
+                values.append(newValues)
+            }
+        }
+        capacity = newCapacity
+    }
+
+    /// Drops positions from `position` on (a rewound or reused prefix).
+    package func truncate(to position: Int) {
+        count = max(0, min(count, position))
+    }
+
+    @inline(__always)
+    package func keys(layer: Int) -> UnsafeMutablePointer<Float> { keys[layer] }
+
+    @inline(__always)
+    package func values(layer: Int) -> UnsafeMutablePointer<Float> { values[layer] }
+}
