@@ -43,7 +43,12 @@ models: venv
 
 # Outputs of the independent numpy implementation that the Swift tests compare against.
 REFERENCE := .cache/reference/smollm2/reference.json
-reference: $(REFERENCE)
+TOKENIZER_REFERENCE := .cache/reference/tokenizer.json
+reference: $(REFERENCE) $(TOKENIZER_REFERENCE)
+
+$(TOKENIZER_REFERENCE): Scripts/reference_tokenizer.py Scripts/gguf_tokenizer.py Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json | venv models
+	$(PYTHON) Scripts/reference_tokenizer.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf \
+		--corpus Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json --out $@
 
 $(REFERENCE): Scripts/reference_llama.py Scripts/gguf_tokenizer.py | venv models
 	$(PYTHON) Scripts/reference_llama.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf --out $(dir $@)
