@@ -40,6 +40,7 @@ let package = Package(
             name: "cyxwiz-api",
             dependencies: [
                 "CyxwizAPI",
+                "NodeInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

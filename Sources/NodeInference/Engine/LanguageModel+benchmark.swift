@@ -1,0 +1,38 @@
+import Foundation
+
+extension LanguageModel {
+    /// Deterministic pseudo-random token ids, as llama-bench uses random tokens.
+    func benchmarkTokens(_ count: Int) -> [Int] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let vocabulary = UInt64(model.configuration.vocabularySize)
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % vocabulary)
+        }
+    }
+
+    /// Seconds to prefill `tokens` random tokens into an empty context.
+    public func benchmarkPrefill(tokens count: Int) throws -> Double {
+        let tokens = benchmarkTokens(count)
+        let cache = model.makeCache()
+        let state = model.makeState(maxTokens: min(Self.prefillChunk, count), workers: threads)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var position = 0
+        while position < count {
+            let end = min(count, position + state.maxTokens)
+            try model.forward(tokens[position..<end], cache: cache, state: state)
+            position = end
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Seconds to decode `tokens` tokens one at a time from an empty context.
+    public func benchmarkDecode(tokens count: Int) throws -> Double {
+        let tokens = benchmarkTokens(count)
+        let cache = model.makeCache()
+        let state = model.makeState(maxTokens: 1, workers: threads)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for token in tokens { try model.forward([token][...], cache: cache, state: state) }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}

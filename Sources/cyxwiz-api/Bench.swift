@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import NodeInference
+
+/// Prefill and decode speed, measured as llama.cpp's llama-bench measures `pp` and `tg`, so the
+/// two can be compared on the same file: `pp` runs a prompt of random tokens through an empty
+/// context; `tg` generates tokens one at a time from an empty context.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure prefill (pp) and decode (tg) tokens per second of a model."
+    )
+
+    @Option(name: .long, help: "A GGUF model file.")
+    var model: String
+
+    @Option(name: .long, help: "Prompt tokens per prefill measurement (0 skips it).")
+    var promptTokens: Int = 512
+
+    @Option(name: .long, help: "Tokens per decode measurement (0 skips it).")
+    var genTokens: Int = 128
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Measurements of each, after one warm-up run.")
+    var repetitions: Int = 5
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard promptTokens >= 0, genTokens >= 0, promptTokens + genTokens > 0 else {
+            throw ValidationError("--prompt-tokens and --gen-tokens must not be negative, and not both 0")
+        }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    struct Figure: Encodable {
+        var test: String
+        var tokens: Int
+        var medianTokensPerSecond: Double
+        var meanTokensPerSecond: Double
+        var standardDeviation: Double
+        var minimum: Double
+        var maximum: Double
+        var samples: [Double]
+    }
+
+    struct Report: Encodable {
+        var model: String
+        var threads: Int
+        var repetitions: Int
+        var loadAverageBefore: [Double]
+        var loadAverageAfter: [Double]
+        var results: [Figure]
+    }
+
+    func run() throws {
+        let languageModel = try loadLanguageModel(model, threads: threads)
+        let loadBefore = Self.loadAverage()
+        var results: [Figure] = []
+        do {
+            if promptTokens > 0 {
+                results.append(try measure("pp\(promptTokens)", tokens: promptTokens) { try languageModel.benchmarkPrefill(tokens: promptTokens) })
+            }
+            if genTokens > 0 {
+                results.append(try measure("tg\(genTokens)", tokens: genTokens) { try languageModel.benchmarkDecode(tokens: genTokens) })
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let report = Report(
+            model: model, threads: languageModel.threads, repetitions: repetitions,
+            loadAverageBefore: loadBefore, loadAverageAfter: Self.loadAverage(), results: results)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print("model: \(model)  threads: \(report.threads)  repetitions: \(repetitions)")
+            print("load average before: \(loadBefore.map { String(format: "%.2f", $0) }.joined(separator: " "))")
+            print("test     median t/s   mean ± sd           min      max")
+            for figure in results {
+                print(
+                    String(
+                        format: "%-8@ %10.1f   %8.1f ± %-8.1f %8.1f %8.1f", figure.test as NSString, figure.medianTokensPerSecond,
+                        figure.meanTokensPerSecond, figure.standardDeviation, figure.minimum, figure.maximum))
+            }
+            print("load average after: \(report.loadAverageAfter.map { String(format: "%.2f", $0) }.joined(separator: " "))")
+        }
+    }
+
+    private func measure(_ name: String, tokens: Int, _ body: () throws -> Double) throws -> Figure {
+        _ = try body()  // warm-up: page in the weights
+        var samples: [Double] = []
+        for _ in 0..<repetitions {
+            let seconds = try body()
+            samples.append(Double(tokens) / seconds)
+        }
+        let sorted = samples.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let mean = samples.reduce(0, +) / Double(samples.count)
+        let variance = samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, samples.count - 1))
+        return Figure(
+            test: name, tokens: tokens, medianTokensPerSecond: median, meanTokensPerSecond: mean,
+            standardDeviation: variance.squareRoot(), minimum: sorted.first ?? 0, maximum: sorted.last ?? 0, samples: samples)
+    }
+
+    static func loadAverage() -> [Double] {
+        var values = [Double](repeating: 0, count: 3)
+        return getloadavg(&values, 3) == 3 ? values : []
+    }
+}

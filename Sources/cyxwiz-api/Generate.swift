@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import NodeInference
+
+struct Generate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a prompt with a model (greedy) and stream the text to standard output."
+    )
+
+    @Option(name: .long, help: "A GGUF model file.")
+    var model: String
+
+    @Option(name: .long, help: "The text to continue (special-token text is parsed).")
+    var prompt: String
+
+    @Option(name: .long, help: "The most tokens to generate.")
+    var maxTokens: Int = 128
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() async throws {
+        let languageModel = try loadLanguageModel(model, threads: threads)
+        let tokens = languageModel.tokenizer.encode(prompt, parseSpecial: true, addSpecial: true)
+        do {
+            for try await event in languageModel.generate(GenerationRequest(promptTokens: tokens, maxTokens: maxTokens)) {
+                switch event {
+                case .token(_, let text), .text(let text):
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                case .finished(let stop, let prompt, let completion):
+                    FileHandle.standardOutput.write(Data("\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("[\(prompt) prompt tokens, \(completion) generated, stopped by \(stop.rawValue)]\n".utf8))
+                }
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

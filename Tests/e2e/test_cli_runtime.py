@@ -1,0 +1,67 @@
+"""The runtime commands of the binary on the real model: tokenize, generate, bench."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_binary
+
+sys.path.insert(0, str(ROOT / "Scripts"))
+from gguf_tokenizer import from_gguf  # noqa: E402
+
+MODEL = str(ROOT / "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+@pytest.fixture(scope="module")
+def reference_tokenizer():
+    return from_gguf(MODEL)
+
+
+@pytest.mark.parametrize("text", ["The capital of France is", "a  1", "<|im_start|>user\nHi 👋<|im_end|>", "日本語 text\n\tx"])
+def test_tokenize_matches_python_tokenizers(reference_tokenizer, text):
+    result = run_binary("tokenize", "--model", MODEL, text)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == reference_tokenizer.encode(text, add_special_tokens=False).ids
+
+
+def test_tokenize_reads_standard_input_and_no_special(reference_tokenizer):
+    text = "text<|im_end|>more"
+    result = subprocess.run(
+        [str(ROOT / ".build/release/cyxwiz-api"), "tokenize", "--no-special", "--model", MODEL],
+        input=text, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    reference_tokenizer.encode_special_tokens = True
+    expected = reference_tokenizer.encode(text, add_special_tokens=False).ids
+    reference_tokenizer.encode_special_tokens = False
+    assert json.loads(result.stdout) == expected
+    assert 2 not in json.loads(result.stdout)  # <|im_end|> is not produced from plain text
+
+
+def test_generate_continues_fluently():
+    result = run_binary("generate", "--model", MODEL, "--prompt", "The capital of France is", "--max-tokens", "16")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(" Paris")
+    assert "16 generated" in result.stderr or "stopped by endOfGeneration" in result.stderr
+
+
+def test_bench_prints_figures():
+    result = run_binary("bench", "--model", MODEL, "--prompt-tokens", "32", "--gen-tokens", "8", "--repetitions", "2", "--json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [figure["test"] for figure in report["results"]] == ["pp32", "tg8"]
+    assert all(figure["medianTokensPerSecond"] > 0 and len(figure["samples"]) == 2 for figure in report["results"])
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["tokenize", "--model", "/nonexistent.gguf", "x"], "cannot open"),
+    (["generate", "--model", str(ROOT / "config.toml"), "--prompt", "x"], "not a GGUF file"),
+    (["generate", "--model", MODEL, "--prompt", "x", "--max-tokens", "0"], "--max-tokens"),
+])
+def test_bad_model_files_and_options_are_one_line_errors(args, fragment):
+    result = run_binary(*args)
+    assert result.returncode != 0
+    assert fragment in result.stderr, result.stderr
