@@ -42,13 +42,22 @@ models: venv
 	@Scripts/fetch-models --python $(PYTHON)
 
 # Outputs of the independent numpy implementation that the Swift tests compare against.
+# Tiny random-weight checkpoints made by a script (never committed), for the Hugging Face path.
+TINY := .cache/fixtures/tiny-llama/config.json
 REFERENCE := .cache/reference/smollm2/reference.json
 TOKENIZER_REFERENCE := .cache/reference/tokenizer.json
-reference: $(REFERENCE) $(TOKENIZER_REFERENCE)
+TINY_REFERENCES := .cache/reference/tiny-llama/reference.json .cache/reference/tiny-qwen2/reference.json
+reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES)
 
-$(TOKENIZER_REFERENCE): Scripts/reference_tokenizer.py Scripts/gguf_tokenizer.py Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json | venv models
+$(TINY): Scripts/make-tiny-models.py | venv
+	$(PYTHON) Scripts/make-tiny-models.py --out .cache/fixtures
+
+.cache/reference/tiny-%/reference.json: $(TINY) Scripts/reference_llama.py
+	$(PYTHON) Scripts/reference_llama.py --hf .cache/fixtures/tiny-$* --out $(dir $@) --continuation 16
+
+$(TOKENIZER_REFERENCE): Scripts/reference_tokenizer.py Scripts/gguf_tokenizer.py Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json $(TINY) | venv models
 	$(PYTHON) Scripts/reference_tokenizer.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf \
-		--corpus Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json --out $@
+		--hf .cache/fixtures/tiny-llama --corpus Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json --out $@
 
 $(REFERENCE): Scripts/reference_llama.py Scripts/gguf_tokenizer.py | venv models
 	$(PYTHON) Scripts/reference_llama.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf --out $(dir $@)

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Independent numpy implementation of the Llama-family forward pass, for checking ours.
 
-Weights are read and dequantized by the `gguf` package; arithmetic is float64. For each
+Weights come from a GGUF file (read and dequantized by the `gguf` package) or a Hugging Face
+folder (config.json + safetensors, parsed here); arithmetic is float64. For each
 prompt it writes the logits at every position and a greedy continuation with the top-2
 margin of every step:
 
   .venv/bin/python Scripts/reference_llama.py --model models/SmolLM2-135M-Instruct.Q4_1.gguf \
       --out .cache/reference/smollm2 [--continuation 32]
+  .venv/bin/python Scripts/reference_llama.py --hf .cache/fixtures/tiny-llama --out .cache/reference/tiny-llama
 
 Output: <out>/reference.json (prompts, token ids, greedy tokens, margins) and
 <out>/prompt-<i>.f32 (little-endian float32 logits, positions x vocabulary).
@@ -18,6 +20,7 @@ import pathlib
 import sys
 
 import numpy as np
+from tokenizers import Tokenizer
 from gguf import GGUFReader
 from gguf.quants import dequantize
 
@@ -32,7 +35,87 @@ PROMPTS = [
 ]
 
 
+def read_safetensors(path):
+    """name -> float64 array, for F32/F16/BF16 tensors (BF16 has no numpy dtype)."""
+    raw = pathlib.Path(path).read_bytes()
+    size = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + size])
+    data = raw[8 + size:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        chunk = data[begin:end]
+        if info["dtype"] == "BF16":
+            values = (np.frombuffer(chunk, "<u2").astype("<u4") << 16).view("<f4")
+        else:
+            values = np.frombuffer(chunk, {"F32": "<f4", "F16": "<f2"}[info["dtype"]])
+        out[name] = values.astype(np.float64).reshape(info["shape"])
+    return out
+
+
+HF_TO_GGUF = {
+    "input_layernorm": "attn_norm", "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
+    "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output", "post_attention_layernorm": "ffn_norm",
+    "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down",
+}
+
+
+class HFModel:
+    """A Hugging Face folder, exposed with the GGUF model's attributes and tensor names."""
+
+    def __init__(self, folder):
+        folder = pathlib.Path(folder)
+        config = json.loads((folder / "config.json").read_text())
+        index = folder / "model.safetensors.index.json"
+        files = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index.exists() else ["model.safetensors"]
+        hf = {}
+        for file in files:
+            hf.update(read_safetensors(folder / file))
+        self.layers = config["num_hidden_layers"]
+        self.dim = config["hidden_size"]
+        self.heads = config["num_attention_heads"]
+        self.kv_heads = config.get("num_key_value_heads", self.heads)
+        self.head_dim = config.get("head_dim", self.dim // self.heads)
+        self.rope_dim = self.head_dim
+        self.base = config.get("rope_theta", 10000.0)
+        self.eps = config.get("rms_norm_eps", 1e-6)
+        self.neox = True
+        self.scaling = config.get("rope_scaling")
+        self.w = {"token_embd.weight": hf["model.embed_tokens.weight"], "output_norm.weight": hf["model.norm.weight"]}
+        for name, value in hf.items():
+            if name.startswith("model.layers."):
+                _, _, layer, rest = name.split(".", 3)
+                module, kind = rest.rsplit(".", 1)
+                self.w[f"blk.{layer}.{HF_TO_GGUF[module]}.{kind}"] = value
+        self.output = hf.get("lm_head.weight", self.w["token_embd.weight"])
+
+    norm = lambda self, x, w: Model.norm(self, x, w)
+    logits = lambda self, ids: Model.logits(self, ids)
+    rope = lambda self, x, p: Model.rope(self, x, p)
+
+    def inverse_frequencies(self):
+        inv = self.base ** (-np.arange(0, self.rope_dim, 2) / self.rope_dim)
+        kind = (self.scaling or {}).get("rope_type", (self.scaling or {}).get("type"))
+        if kind == "linear":
+            inv = inv / self.scaling["factor"]
+        elif kind == "llama3":
+            s = self.scaling
+            factor, low, high, original = s["factor"], s["low_freq_factor"], s["high_freq_factor"], s["original_max_position_embeddings"]
+            wavelength = 2 * np.pi / inv
+            scaled = np.where(wavelength > original / low, inv / factor, inv)
+            smooth = (original / wavelength - low) / (high - low)
+            smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+            medium = (wavelength >= original / high) & (wavelength <= original / low)
+            inv = np.where(medium, smoothed, scaled)
+        return inv
+
+
 class Model:
+    def inverse_frequencies(self):
+        return self.base ** (-2.0 * np.arange(self.rope_dim // 2) / self.rope_dim)
+
     def __init__(self, path):
         reader = GGUFReader(path)
         arch = field(reader, "general.architecture")
@@ -58,7 +141,7 @@ class Model:
     def rope(self, x, positions):
         # x: (T, heads, head_dim)
         pairs = self.rope_dim // 2
-        inv = self.base ** (-2.0 * np.arange(pairs) / self.rope_dim)
+        inv = self.inverse_frequencies()
         angle = positions[:, None] * inv[None, :]
         cos, sin = np.cos(angle)[:, None, :], np.sin(angle)[:, None, :]
         out = x.copy()
@@ -100,14 +183,18 @@ class Model:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="a GGUF file")
+    source.add_argument("--hf", help="a Hugging Face folder (config.json, safetensors, tokenizer.json)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--continuation", type=int, default=32)
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = from_gguf(args.model)
-    model = Model(args.model)
+    if args.model:
+        tokenizer, model = from_gguf(args.model), Model(args.model)
+    else:
+        tokenizer, model = Tokenizer.from_file(str(pathlib.Path(args.hf) / "tokenizer.json")), HFModel(args.hf)
     entries = []
     for index, prompt in enumerate(PROMPTS):
         ids = tokenizer.encode(prompt, add_special_tokens=False).ids

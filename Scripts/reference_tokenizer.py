@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from gguf_tokenizer import from_gguf, pre_tokenizer  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
 
 # Our names (PreTokenizer cases) to GGUF `tokenizer.ggml.pre` names.
 PRE_TOKENIZERS = {"gpt2": "gpt-2", "smollm": "smollm", "llama3": "llama-bpe", "qwen2": "qwen2"}
@@ -22,6 +23,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--corpus", required=True)
+    parser.add_argument("--hf", action="append", default=[], help="a folder with a tokenizer.json to compare too")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     corpus = json.loads(pathlib.Path(args.corpus).read_text())["strings"]
@@ -42,6 +44,12 @@ def main():
         # ByteLevel maps bytes to its alphabet; keep only the offsets to recover the pieces.
         result["splits"][ours] = [
             [text[start:end] for _, (start, end) in splitter.pre_tokenize_str(text)] for text in corpus
+        ]
+    result["folders"] = {}
+    for folder in args.hf:
+        hf = Tokenizer.from_file(str(pathlib.Path(folder) / "tokenizer.json"))
+        result["folders"][pathlib.Path(folder).name] = [
+            {"text": text, "ids": hf.encode(text, add_special_tokens=True).ids} for text in corpus
         ]
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure prefill (pp) and decode (tg) tokens per second of a model."
     )
 
-    @Option(name: .long, help: "A GGUF model file.")
+    @Option(name: .long, help: "A GGUF model file, or a Hugging Face model folder.")
     var model: String
 
     @Option(name: .long, help: "Prompt tokens per prefill measurement (0 skips it).")

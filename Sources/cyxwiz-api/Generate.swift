@@ -7,7 +7,7 @@ struct Generate: AsyncParsableCommand {
         abstract: "Continue a prompt with a model (greedy) and stream the text to standard output."
     )
 
-    @Option(name: .long, help: "A GGUF model file.")
+    @Option(name: .long, help: "A GGUF model file, or a Hugging Face model folder.")
     var model: String
 
     @Option(name: .long, help: "The text to continue (special-token text is parsed).")

@@ -8,7 +8,7 @@ struct Tokenize: ParsableCommand {
         discussion: "Reads the text from standard input when TEXT is absent. Special-token text (<|im_start|>) becomes special tokens unless --no-special is given."
     )
 
-    @Option(name: .long, help: "A GGUF model file.")
+    @Option(name: .long, help: "A GGUF model file, or a Hugging Face model folder with tokenizer.json.")
     var model: String
 
     @Flag(name: .long, help: "Treat special-token text as plain text.")
@@ -33,7 +33,7 @@ struct Tokenize: ParsableCommand {
 /// Opens a model file's tokenizer, or exits with one line naming the problem.
 func loadTokenizer(_ path: String) throws -> any Tokenizer {
     do {
-        return try GGUFTokenizer.load(GGUFFile(path: path))
+        return try ModelRegistry.loadTokenizer(path: path)
     } catch {
         FileHandle.standardError.write(Data("error: \(path): \(error)\n".utf8))
         throw ExitCode(1)

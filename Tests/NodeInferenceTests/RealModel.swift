@@ -8,6 +8,11 @@ enum RealModel {
     static let smolLM2 = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     static let referenceFolder = root.appendingPathComponent(".cache/reference/smollm2")
 
+    /// A tiny checkpoint made by Scripts/make-tiny-models.py, and its reference outputs.
+    static func tiny(_ name: String) -> (model: String, reference: URL) {
+        (root.appendingPathComponent(".cache/fixtures/\(name)").path, root.appendingPathComponent(".cache/reference/\(name)"))
+    }
+
     struct Missing: Error, CustomStringConvertible {
         var path: String, command: String
         var description: String { "\(path) is missing: run `\(command)`" }
@@ -28,14 +33,14 @@ enum RealModel {
         var prompts: [Prompt]
     }
 
-    static func reference() throws -> Reference {
-        let path = referenceFolder.appendingPathComponent("reference.json").path
+    static func reference(_ folder: URL = referenceFolder) throws -> Reference {
+        let path = folder.appendingPathComponent("reference.json").path
         try requireFile(path, command: "make reference")
         return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    static func referenceLogits(prompt index: Int) throws -> [Float] {
-        let data = try Data(contentsOf: referenceFolder.appendingPathComponent("prompt-\(index).f32"))
+    static func referenceLogits(prompt index: Int, folder: URL = referenceFolder) throws -> [Float] {
+        let data = try Data(contentsOf: folder.appendingPathComponent("prompt-\(index).f32"))
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 }

@@ -12,11 +12,17 @@ public final class LanguageModel: Sendable {
     /// Tokens per forward call while prefilling a prompt.
     static let prefillChunk = 256
 
+    /// Loads a GGUF file, or a Hugging Face folder (`config.json`, safetensors, `tokenizer.json`).
     public init(path: String, threads: Int? = nil) throws {
-        let file = try GGUFFile(path: path)
         self.path = path
-        self.model = try ModelRegistry.loadDecoder(gguf: file)
-        self.tokenizer = try GGUFTokenizer.load(file)
+        if ModelRegistry.isFolder(path) {
+            self.model = try ModelRegistry.loadDecoder(folder: path)
+            self.tokenizer = try HFTokenizer.load(folder: path)
+        } else {
+            let file = try GGUFFile(path: path)
+            self.model = try ModelRegistry.loadDecoder(gguf: file)
+            self.tokenizer = try GGUFTokenizer.load(file)
+        }
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // The runtime splits products over its own workers; OpenBLAS threads would fight them.
         BLAS.threadCount = 1

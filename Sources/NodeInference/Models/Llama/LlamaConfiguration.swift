@@ -27,6 +27,31 @@ package struct LlamaConfiguration: Sendable, Equatable {
     package var vocabularySize: Int
     /// q, k and v projections carry biases (Qwen2).
     package var hasAttentionBiases: Bool
+    /// Llama 3 frequency-dependent RoPE scaling, when a config.json declares it (GGUF files
+    /// carry the resulting factors as the `rope_freqs.weight` tensor instead).
+    package var llama3Scaling: Llama3RopeScaling? = nil
+
+    package struct Llama3RopeScaling: Sendable, Equatable {
+        package var factor: Double
+        package var lowFrequencyFactor: Double
+        package var highFrequencyFactor: Double
+        package var originalContextLength: Int
+
+        /// The divisor of each pair's frequency.
+        /// Follows the `llama3` rope initialisation of Hugging Face transformers.
+        package func divisors(inverseFrequencies: [Float]) -> [Float] {
+            let lowWavelength = Double(originalContextLength) / lowFrequencyFactor
+            let highWavelength = Double(originalContextLength) / highFrequencyFactor
+            return inverseFrequencies.map { frequency in
+                let wavelength = 2 * Double.pi / Double(frequency)
+                if wavelength < highWavelength { return 1 }
+                if wavelength > lowWavelength { return Float(factor) }
+                let smooth = (Double(originalContextLength) / wavelength - lowFrequencyFactor) / (highFrequencyFactor - lowFrequencyFactor)
+                let scaled = (1 - smooth) / factor + smooth
+                return Float(1 / scaled)
+            }
+        }
+    }
 
     package var queryDimension: Int { headCount * headDimension }
     package var kvDimension: Int { kvHeadCount * headDimension }
@@ -90,6 +115,52 @@ extension LlamaConfiguration {
             rmsEpsilon: Float(optionalDouble("attention.layer_norm_rms_epsilon") ?? 1e-5),
             vocabularySize: vocabulary ?? 0,
             hasAttentionBiases: file.tensor("blk.0.attn_q.bias") != nil
+        )
+        try validate()
+    }
+}
+
+extension LlamaConfiguration {
+    /// Reads a Hugging Face `config.json` of the `llama`, `mistral` or `qwen2` families.
+    package init(hf config: HFModelConfig) throws {
+        guard ModelRegistry.llamaFamily.contains(config.modelType) else {
+            throw ModelError.unsupportedArchitecture(config.modelType)
+        }
+        let headDimension = config.headDim ?? (config.numAttentionHeads > 0 ? config.hiddenSize / config.numAttentionHeads : 0)
+        var linearFactor: Float = 1
+        var llama3: Llama3RopeScaling?
+        if let scaling = config.ropeScaling {
+            switch scaling.kind {
+            case "linear":
+                linearFactor = Float(scaling.factor ?? 1)
+            case "llama3":
+                guard let factor = scaling.factor, let low = scaling.lowFreqFactor, let high = scaling.highFreqFactor,
+                    let original = scaling.originalMaxPositionEmbeddings, factor > 0, high > low, original > 0
+                else { throw ModelError.invalidConfiguration("rope_scaling of type llama3 needs factor, low/high_freq_factor and original_max_position_embeddings") }
+                llama3 = Llama3RopeScaling(factor: factor, lowFrequencyFactor: low, highFrequencyFactor: high, originalContextLength: original)
+            case nil, "default":
+                break
+            case let other?:
+                throw ModelError.invalidConfiguration("rope_scaling type '\(other)' is not supported (linear and llama3 are)")
+            }
+        }
+        self.init(
+            architecture: config.modelType,
+            layerCount: config.numHiddenLayers,
+            contextLength: config.maxPositionEmbeddings ?? 2048,
+            dimension: config.hiddenSize,
+            feedForwardDimension: config.intermediateSize,
+            headCount: config.numAttentionHeads,
+            kvHeadCount: config.numKeyValueHeads ?? config.numAttentionHeads,
+            headDimension: headDimension,
+            ropeDimension: headDimension,
+            ropeBase: Float(config.ropeTheta ?? 10000),
+            ropeStyle: .neox,
+            ropeLinearFactor: linearFactor,
+            rmsEpsilon: Float(config.rmsNormEps ?? 1e-6),
+            vocabularySize: config.vocabSize,
+            hasAttentionBiases: config.modelType == "qwen2" || config.attentionBias == true,
+            llama3Scaling: llama3
         )
         try validate()
     }

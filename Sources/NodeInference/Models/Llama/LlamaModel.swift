@@ -10,16 +10,27 @@ package final class LlamaModel: Sendable {
     /// Inverse RoPE frequency of each rotated pair, scaling applied.
     let inverseFrequencies: [Float]
 
-    package init(gguf file: GGUFFile) throws {
+    package convenience init(gguf file: GGUFFile) throws {
         let configuration = try LlamaConfiguration(gguf: file)
+        try self.init(configuration: configuration, weights: LlamaWeights(source: file, names: .gguf, configuration: configuration))
+    }
+
+    /// A Hugging Face folder: `config.json` and a safetensors checkpoint.
+    package convenience init(folder: String) throws {
+        let configuration = try LlamaConfiguration(hf: HFModelConfig.load(folder: folder))
+        let checkpoint = try SafetensorsCheckpoint(folder: folder)
+        try self.init(configuration: configuration, weights: LlamaWeights(source: checkpoint, names: .huggingFace, configuration: configuration))
+    }
+
+    init(configuration: LlamaConfiguration, weights: LlamaWeights) throws {
         self.configuration = configuration
-        self.weights = try LlamaWeights(gguf: file, configuration: configuration)
+        self.weights = weights
         let pairs = configuration.ropeDimension / 2
         var frequencies: [Float] = (0..<pairs).map { i in
             Float(pow(Double(configuration.ropeBase), -2 * Double(i) / Double(configuration.ropeDimension)))
                 / configuration.ropeLinearFactor
         }
-        if let factors = weights.ropeFrequencyFactors {
+        if let factors = weights.ropeFrequencyFactors ?? configuration.llama3Scaling?.divisors(inverseFrequencies: frequencies) {
             for i in 0..<pairs where factors[i] > 0 { frequencies[i] /= factors[i] }
         }
         inverseFrequencies = frequencies

@@ -1,7 +1,7 @@
 /// The tensors of a Llama-family decoder, checked for presence, shape and type at load.
 /// Matrices stay in the mapped file; only norm vectors and biases (tiny) are copied as f32.
 package struct LlamaWeights: @unchecked Sendable {
-    // @unchecked: matrices point into the immutable mapping held by `file`.
+    // @unchecked: matrices point into the immutable mappings held by `source`.
     package struct Layer {
         package var attentionNorm: [Float]
         package var query, key, value, output: WeightMatrix
@@ -17,63 +17,56 @@ package struct LlamaWeights: @unchecked Sendable {
     package var output: WeightMatrix
     /// Per-pair divisors of the RoPE frequencies (`rope_freqs.weight`, Llama 3.1 scaling).
     package var ropeFrequencyFactors: [Float]?
-    let file: GGUFFile
+    let source: any TensorSource
 
-    package init(gguf file: GGUFFile, configuration c: LlamaConfiguration) throws(ModelError) {
-        self.file = file
-        func tensor(_ name: String) throws(ModelError) -> GGUFFile.TensorInfo {
-            guard let info = file.tensor(name) else { throw .missingTensor(name) }
-            guard info.type.isSupported else { throw .unsupportedTensorType(name: name, type: info.type.description) }
-            return info
+    package init(source: any TensorSource, names: LlamaTensorNames, configuration c: LlamaConfiguration) throws(ModelError) {
+        self.source = source
+        func view(_ name: String) throws(ModelError) -> (TensorView, TensorType) {
+            guard let view = source.view(name) else { throw .missingTensor(name) }
+            guard let type = view.type else { throw .unsupportedTensorType(name: name, type: view.typeName) }
+            return (view, type)
         }
-        /// A weight `(rows, columns)`, stored by GGUF as dimensions `[columns, rows]`.
         func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
-            let info = try tensor(name)
-            guard info.dimensions == [columns, rows] else {
-                throw .tensorShape(name: name, expected: [columns, rows], found: info.dimensions)
-            }
-            guard let base = file.data(of: info).baseAddress else { throw .missingTensor(name) }
-            return WeightMatrix(rows: rows, columns: columns, type: info.type, base: base)
+            let (view, type) = try view(name)
+            guard view.shape == [rows, columns] else { throw .tensorShape(name: name, expected: [rows, columns], found: view.shape) }
+            guard let base = view.data.baseAddress else { throw .missingTensor(name) }
+            return WeightMatrix(rows: rows, columns: columns, type: type, base: base)
         }
         func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
-            let info = try tensor(name)
-            guard info.elementCount == count, info.dimensions.count == 1 else {
-                throw .tensorShape(name: name, expected: [count], found: info.dimensions)
-            }
+            let (view, type) = try view(name)
+            guard view.shape == [count] else { throw .tensorShape(name: name, expected: [count], found: view.shape) }
             var values = [Float](repeating: 0, count: count)
-            let bytes = file.data(of: info)
             values.withUnsafeMutableBufferPointer { destination in
-                if let source = bytes.baseAddress, let target = destination.baseAddress {
-                    Dequantize.row(info.type, from: source, into: target, count: count)
+                if let source = view.data.baseAddress, let target = destination.baseAddress {
+                    Dequantize.row(type, from: source, into: target, count: count)
                 }
             }
             return values
         }
 
-        embedding = try matrix("token_embd.weight", rows: c.vocabularySize, columns: c.dimension)
-        output = file.tensor("output.weight") == nil
-            ? embedding : try matrix("output.weight", rows: c.vocabularySize, columns: c.dimension)
-        outputNorm = try vector("output_norm.weight", count: c.dimension)
-        if file.tensor("rope_freqs.weight") != nil {
-            ropeFrequencyFactors = try vector("rope_freqs.weight", count: c.ropeDimension / 2)
+        embedding = try matrix(names.embedding, rows: c.vocabularySize, columns: c.dimension)
+        output = source.view(names.output) == nil ? embedding : try matrix(names.output, rows: c.vocabularySize, columns: c.dimension)
+        outputNorm = try vector(names.outputNorm, count: c.dimension)
+        if let name = names.ropeFrequencies, source.view(name) != nil {
+            ropeFrequencyFactors = try vector(name, count: c.ropeDimension / 2)
         }
         layers = []
         for index in 0..<c.layerCount {
-            let p = "blk.\(index)."
+            func name(_ part: LlamaTensorNames.Part) -> String { names.layer(index, part) }
             layers.append(
                 Layer(
-                    attentionNorm: try vector(p + "attn_norm.weight", count: c.dimension),
-                    query: try matrix(p + "attn_q.weight", rows: c.queryDimension, columns: c.dimension),
-                    key: try matrix(p + "attn_k.weight", rows: c.kvDimension, columns: c.dimension),
-                    value: try matrix(p + "attn_v.weight", rows: c.kvDimension, columns: c.dimension),
-                    output: try matrix(p + "attn_output.weight", rows: c.dimension, columns: c.queryDimension),
-                    queryBias: c.hasAttentionBiases ? try vector(p + "attn_q.bias", count: c.queryDimension) : nil,
-                    keyBias: c.hasAttentionBiases ? try vector(p + "attn_k.bias", count: c.kvDimension) : nil,
-                    valueBias: c.hasAttentionBiases ? try vector(p + "attn_v.bias", count: c.kvDimension) : nil,
-                    feedForwardNorm: try vector(p + "ffn_norm.weight", count: c.dimension),
-                    gate: try matrix(p + "ffn_gate.weight", rows: c.feedForwardDimension, columns: c.dimension),
-                    up: try matrix(p + "ffn_up.weight", rows: c.feedForwardDimension, columns: c.dimension),
-                    down: try matrix(p + "ffn_down.weight", rows: c.dimension, columns: c.feedForwardDimension)
+                    attentionNorm: try vector(name(.attentionNorm), count: c.dimension),
+                    query: try matrix(name(.query), rows: c.queryDimension, columns: c.dimension),
+                    key: try matrix(name(.key), rows: c.kvDimension, columns: c.dimension),
+                    value: try matrix(name(.value), rows: c.kvDimension, columns: c.dimension),
+                    output: try matrix(name(.output), rows: c.dimension, columns: c.queryDimension),
+                    queryBias: c.hasAttentionBiases ? try vector(name(.queryBias), count: c.queryDimension) : nil,
+                    keyBias: c.hasAttentionBiases ? try vector(name(.keyBias), count: c.kvDimension) : nil,
+                    valueBias: c.hasAttentionBiases ? try vector(name(.valueBias), count: c.kvDimension) : nil,
+                    feedForwardNorm: try vector(name(.feedForwardNorm), count: c.dimension),
+                    gate: try matrix(name(.gate), rows: c.feedForwardDimension, columns: c.dimension),
+                    up: try matrix(name(.up), rows: c.feedForwardDimension, columns: c.dimension),
+                    down: try matrix(name(.down), rows: c.dimension, columns: c.feedForwardDimension)
                 ))
         }
     }
