@@ -47,7 +47,11 @@ TINY := .cache/fixtures/tiny-llama/config.json
 REFERENCE := .cache/reference/smollm2/reference.json
 TOKENIZER_REFERENCE := .cache/reference/tokenizer.json
 TINY_REFERENCES := .cache/reference/tiny-llama/reference.json .cache/reference/tiny-qwen2/reference.json
-reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES)
+SPM_REFERENCE := .cache/fixtures/spm/reference.json
+reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE)
+
+$(SPM_REFERENCE): Scripts/make-spm-fixture.py Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json | venv
+	$(PYTHON) Scripts/make-spm-fixture.py --corpus Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json --out $(dir $@)
 
 $(TINY): Scripts/make-tiny-models.py | venv
 	$(PYTHON) Scripts/make-tiny-models.py --out .cache/fixtures

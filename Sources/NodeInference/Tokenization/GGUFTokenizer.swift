@@ -5,7 +5,7 @@ package enum GGUFTokenizer {
 
     package static func load(_ file: GGUFFile) throws -> any Tokenizer {
         let model = try file.string("tokenizer.ggml.model")
-        guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
+        guard model == "gpt2" || model == "llama" else { throw TokenizerError.unsupportedModel(model) }
         guard case .array(let tokenValues)? = file.metadata["tokenizer.ggml.tokens"] else {
             throw TokenizerError.missingField("tokenizer.ggml.tokens")
         }
@@ -13,7 +13,6 @@ package enum GGUFTokenizer {
             guard let text = value.stringValue else { throw TokenizerError.invalidField("tokenizer.ggml.tokens[\(index)]", reason: "not a string") }
             return text
         }
-        let merges = (file.metadata["tokenizer.ggml.merges"]?.arrayValue ?? []).compactMap(\.stringValue)
         let types = (file.metadata["tokenizer.ggml.token_type"]?.arrayValue ?? []).map { $0.intValue ?? 1 }
         var special: [Int] = []
         var control = Set<Int>()
@@ -32,6 +31,16 @@ package enum GGUFTokenizer {
         for text in ["<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>"] {
             if let id = tokens.firstIndex(of: text), control.contains(id) { endOfGeneration.insert(id) }
         }
+        if model == "llama" {
+            let scores = (file.metadata["tokenizer.ggml.scores"]?.arrayValue ?? []).map { Float($0.doubleValue ?? 0) }
+            return try SentencePieceBPE(
+                tokens: tokens, scores: scores, types: types, bos: bos, eos: eos, unknown: token("tokenizer.ggml.unknown_token_id"),
+                endOfGeneration: endOfGeneration,
+                addBOS: file.metadata["tokenizer.ggml.add_bos_token"]?.boolValue ?? true,
+                addEOS: file.metadata["tokenizer.ggml.add_eos_token"]?.boolValue ?? false,
+                addSpacePrefix: file.metadata["tokenizer.ggml.add_space_prefix"]?.boolValue ?? true)
+        }
+        let merges = (file.metadata["tokenizer.ggml.merges"]?.arrayValue ?? []).compactMap(\.stringValue)
         return try ByteLevelBPE(
             tokens: tokens, merges: merges,
             preTokenizer: PreTokenizer(ggufName: file.metadata["tokenizer.ggml.pre"]?.stringValue),

@@ -14,12 +14,17 @@ public protocol Tokenizer: Sendable {
     func isControl(_ token: Int) -> Bool
     /// The text of a token as its vocabulary spells it, for logprob listings.
     func piece(of token: Int) -> String
+    /// Text of a whole sequence; invalid UTF-8 (a sequence cut inside a character) is repaired
+    /// with U+FFFD, as Python's `tokenizers` does.
+    func decode(_ tokens: [Int], skipControl: Bool) -> String
 }
 
 extension Tokenizer {
-    /// Text of a whole sequence; invalid UTF-8 (a sequence cut inside a character) is repaired
-    /// with U+FFFD, as Python's `tokenizers` does.
-    public func decode(_ tokens: [Int], skipControl: Bool = false) -> String {
+    public func decode(_ tokens: [Int]) -> String {
+        decode(tokens, skipControl: false)
+    }
+
+    public func decode(_ tokens: [Int], skipControl: Bool) -> String {
         var bytes: [UInt8] = []
         for token in tokens where !(skipControl && isControl(token)) { bytes += self.bytes(of: token) }
         return String(decoding: bytes, as: UTF8.self)
