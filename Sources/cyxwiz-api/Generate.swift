@@ -13,6 +13,9 @@ struct Generate: AsyncParsableCommand {
     @Option(name: .long, help: "The text to continue (special-token text is parsed).")
     var prompt: String
 
+    @Flag(name: .long, help: "Treat the prompt as one user turn. Until chat templates are implemented, the prompt is used as plain text and a notice says so.")
+    var chat = false
+
     @Option(name: .long, help: "The most tokens to generate.")
     var maxTokens: Int = 128
 
@@ -26,6 +29,9 @@ struct Generate: AsyncParsableCommand {
 
     func run() async throws {
         let languageModel = try loadLanguageModel(model, threads: threads)
+        if chat {
+            FileHandle.standardError.write(Data("note: chat templates are not implemented yet; --chat uses the prompt as plain text\n".utf8))
+        }
         let tokens = languageModel.tokenizer.encode(prompt, parseSpecial: true, addSpecial: true)
         do {
             for try await event in languageModel.generate(GenerationRequest(promptTokens: tokens, maxTokens: maxTokens)) {
