@@ -48,7 +48,12 @@ REFERENCE := .cache/reference/smollm2/reference.json
 TOKENIZER_REFERENCE := .cache/reference/tokenizer.json
 TINY_REFERENCES := .cache/reference/tiny-llama/reference.json .cache/reference/tiny-qwen2/reference.json
 SPM_REFERENCE := .cache/fixtures/spm/reference.json
-reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE)
+EMBEDDING_REFERENCE := .cache/reference/minilm.json
+reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE) $(EMBEDDING_REFERENCE)
+
+$(EMBEDDING_REFERENCE): Scripts/reference_bert.py Tests/NodeInferenceTests/Fixtures/embeddings/corpus.json | venv models
+	$(PYTHON) Scripts/reference_bert.py --model models/all-MiniLM-L6-v2 \
+		--corpus Tests/NodeInferenceTests/Fixtures/embeddings/corpus.json --out $@
 
 $(SPM_REFERENCE): Scripts/make-spm-fixture.py Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json | venv
 	$(PYTHON) Scripts/make-spm-fixture.py --corpus Tests/NodeInferenceTests/Fixtures/tokenizer/corpus.json --out $(dir $@)

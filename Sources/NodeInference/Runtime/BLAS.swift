@@ -42,6 +42,22 @@ package enum BLAS {
         )
     }
 
+    /// `c (m, n) = a (m, k) · b (k, n)` with explicit leading dimensions.
+    package static func gemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans,
+            Int32(m), Int32(n), Int32(k),
+            1, a, Int32(lda), b, Int32(ldb),
+            0, c, Int32(ldc)
+        )
+    }
+
     /// `y (n) = w (n, k) · x (k)`, row-major `w`.
     package static func matvec(
         _ w: UnsafeBufferPointer<Float>,

@@ -69,4 +69,25 @@ package enum Kernels {
             gate[i] = g / (1 + expf(-g)) * up[i]
         }
     }
+
+    /// `y = (x - mean) / sqrt(variance + epsilon) * weight + bias`, in place.
+    package static func layerNorm(
+        _ x: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, count: Int, epsilon: Float
+    ) {
+        var sum: Float = 0
+        for i in 0..<count { sum += x[i] }
+        let mean = sum / Float(count)
+        var squares: Float = 0
+        for i in 0..<count {
+            let d = x[i] - mean
+            squares += d * d
+        }
+        let scale = 1 / (squares / Float(count) + epsilon).squareRoot()
+        for i in 0..<count { x[i] = (x[i] - mean) * scale * weight[i] + bias[i] }
+    }
+
+    /// GELU with the exact error function (BERT's `gelu`), in place.
+    package static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.70710678118654752)) }
+    }
 }

@@ -35,8 +35,7 @@ package struct WeightMatrix: @unchecked Sendable {
         scratch: UnsafeMutablePointer<Float>, workers: Int
     ) {
         if type == .f32 {
-            let weights = base.assumingMemoryBound(to: Float.self)
-            BLAS.gemmTransposedB(m: m, n: rows, k: columns, a: input, lda: columns, b: weights, ldb: columns, c: output, ldc: rows)
+            multiplyF32(input, m: m, into: output, workers: workers)
             return
         }
         let tiles = (rows + Self.tileRows - 1) / Self.tileRows
@@ -69,6 +68,27 @@ package struct WeightMatrix: @unchecked Sendable {
         } else {
             DispatchQueue.concurrentPerform(iterations: workers, execute: body)
         }
+    }
+}
+
+extension WeightMatrix {
+    /// f32 weights need no dequantization: each worker hands BLAS its own band of output columns.
+    func multiplyF32(_ input: UnsafePointer<Float>, m: Int, into output: UnsafeMutablePointer<Float>, workers: Int) {
+        let weights = base.assumingMemoryBound(to: Float.self)
+        let workers = max(1, min(workers, rows / 16))
+        let band = (rows + workers - 1) / workers
+        let input = SharedPointer(UnsafeMutablePointer(mutating: input)), output = SharedPointer(output)
+        let weightsPointer = SharedPointer(UnsafeMutablePointer(mutating: weights))
+        let columns = self.columns, rows = self.rows
+        let body: @Sendable (Int) -> Void = { worker in
+            let first = worker * band
+            let count = min(band, rows - first)
+            guard count > 0 else { return }
+            BLAS.gemmTransposedB(
+                m: m, n: count, k: columns, a: input.pointer, lda: columns,
+                b: weightsPointer.pointer + first * columns, ldb: columns, c: output.pointer + first, ldc: rows)
+        }
+        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
     }
 }
 

@@ -1,0 +1,129 @@
+import Foundation
+
+/// A BERT encoder (post-LayerNorm layers, exact GELU). Immutable after load. A batch runs
+/// packed: every sequence's tokens are rows of one matrix for each linear layer, and attention
+/// stays within each sequence, so padding costs nothing and needs no mask.
+package final class BertModel: Sendable {
+    package let configuration: BertConfiguration
+    package let weights: BertWeights
+
+    package init(folder: String) throws {
+        let configuration = try BertConfiguration(hf: HFModelConfig.load(folder: folder))
+        self.configuration = configuration
+        self.weights = try BertWeights(source: SafetensorsCheckpoint(folder: folder), configuration: configuration)
+    }
+
+    /// Hidden states of the last layer, `(Σ lengths, dimension)` row-major, sequences in order.
+    package func encode(_ sequences: [[Int]], workers: Int) throws(ModelError) -> [Float] {
+        let c = configuration
+        let d = c.dimension
+        let total = sequences.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return [] }
+        for sequence in sequences {
+            guard sequence.count + c.positionOffset <= c.maxPositions else {
+                throw .contextOverflow(positions: sequence.count, contextLength: c.maxPositions - c.positionOffset)
+            }
+            for token in sequence where token < 0 || token >= c.vocabularySize {
+                throw .tokenOutOfRange(token: token, vocabularySize: c.vocabularySize)
+            }
+        }
+        var x = [Float](repeating: 0, count: total * d)  // (total, d): hidden states
+        var q = x, k = x, v = x, context = x, projected = x  // (total, d)
+        var hidden = [Float](repeating: 0, count: total * c.feedForwardDimension)  // (total, ffn)
+        let longest = sequences.map(\.count).max() ?? 0
+        var scores = [Float](repeating: 0, count: longest * longest)  // (T, T) for one head
+        var row = [Float](repeating: 0, count: d)
+
+        // Embeddings: word + position + token type 0, then LayerNorm.
+        x.withUnsafeMutableBufferPointer { x in
+            row.withUnsafeMutableBufferPointer { row in
+                var n = 0
+                for sequence in sequences {
+                    for (position, token) in sequence.enumerated() {
+                        let out = x.baseAddress! + n * d
+                        weights.wordEmbeddings.dequantizeRow(token, into: out)
+                        weights.positionEmbeddings.dequantizeRow(position + c.positionOffset, into: row.baseAddress!)
+                        for i in 0..<d { out[i] += row[i] }
+                        weights.typeEmbeddings.dequantizeRow(0, into: row.baseAddress!)
+                        for i in 0..<d { out[i] += row[i] }
+                        Kernels.layerNorm(out, weight: weights.embeddingNormWeight, bias: weights.embeddingNormBias, count: d, epsilon: c.layerNormEpsilon)
+                        n += 1
+                    }
+                }
+            }
+        }
+
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 1)  // f32 weights need none
+        defer { scratch.deallocate() }
+        let scale = 1 / Float(c.headDimension).squareRoot()
+        for layer in weights.layers {
+            linear(layer.query, layer.queryBias, x, &q, total, workers, scratch)
+            linear(layer.key, layer.keyBias, x, &k, total, workers, scratch)
+            linear(layer.value, layer.valueBias, x, &v, total, workers, scratch)
+            // Attention within each sequence, one head at a time: scores = Q Kᵀ, softmax, · V.
+            q.withUnsafeBufferPointer { q in
+                k.withUnsafeBufferPointer { k in
+                    v.withUnsafeBufferPointer { v in
+                        context.withUnsafeMutableBufferPointer { context in
+                            scores.withUnsafeMutableBufferPointer { scores in
+                                var start = 0
+                                for sequence in sequences {
+                                    let t = sequence.count
+                                    for head in 0..<c.headCount {
+                                        let offset = start * d + head * c.headDimension
+                                        BLAS.gemmTransposedB(
+                                            m: t, n: t, k: c.headDimension, a: q.baseAddress! + offset, lda: d,
+                                            b: k.baseAddress! + offset, ldb: d, c: scores.baseAddress!, ldc: t)
+                                        for r in 0..<t {
+                                            let line = scores.baseAddress! + r * t
+                                            for j in 0..<t { line[j] *= scale }
+                                            Kernels.softmax(line, count: t)
+                                        }
+                                        BLAS.gemm(
+                                            m: t, n: c.headDimension, k: t, a: scores.baseAddress!, lda: t,
+                                            b: v.baseAddress! + offset, ldb: d, c: context.baseAddress! + offset, ldc: d)
+                                    }
+                                    start += t
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            linear(layer.attentionOutput, layer.attentionOutputBias, context, &projected, total, workers, scratch)
+            addAndNormalize(&x, projected, layer.attentionNormWeight, layer.attentionNormBias, total)
+            linear(layer.intermediate, layer.intermediateBias, x, &hidden, total, workers, scratch)
+            hidden.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: $0.count) }
+            linear(layer.output, layer.outputBias, hidden, &projected, total, workers, scratch)
+            addAndNormalize(&x, projected, layer.outputNormWeight, layer.outputNormBias, total)
+        }
+        return x
+    }
+
+    /// `output (m, rows) = input (m, columns) · Wᵀ + bias`.
+    private func linear(
+        _ matrix: WeightMatrix, _ bias: [Float], _ input: [Float], _ output: inout [Float], _ m: Int, _ workers: Int,
+        _ scratch: UnsafeMutablePointer<Float>
+    ) {
+        input.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                matrix.multiply(input.baseAddress!, m: m, into: output.baseAddress!, scratch: scratch, workers: workers)
+                for r in 0..<m {
+                    let line = output.baseAddress! + r * matrix.rows
+                    for i in 0..<matrix.rows { line[i] += bias[i] }
+                }
+            }
+        }
+    }
+
+    /// `x = LayerNorm(x + delta)`, row by row.
+    private func addAndNormalize(_ x: inout [Float], _ delta: [Float], _ weight: [Float], _ bias: [Float], _ rows: Int) {
+        let d = configuration.dimension
+        x.withUnsafeMutableBufferPointer { x in
+            for i in 0..<(rows * d) { x[i] += delta[i] }
+            for r in 0..<rows {
+                Kernels.layerNorm(x.baseAddress! + r * d, weight: weight, bias: bias, count: d, epsilon: configuration.layerNormEpsilon)
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// The tensors of a BERT encoder, checked for presence and shape at load. Names may carry a
+/// `bert.` (or `roberta.`) prefix, as task checkpoints do.
+package struct BertWeights: @unchecked Sendable {
+    // @unchecked: matrices point into the immutable mappings held by `source`.
+    package struct Layer {
+        package var query, key, value, attentionOutput, intermediate, output: WeightMatrix
+        package var queryBias, keyBias, valueBias, attentionOutputBias, intermediateBias, outputBias: [Float]
+        package var attentionNormWeight, attentionNormBias, outputNormWeight, outputNormBias: [Float]
+    }
+
+    package var wordEmbeddings: WeightMatrix
+    package var positionEmbeddings: WeightMatrix
+    package var typeEmbeddings: WeightMatrix
+    package var embeddingNormWeight, embeddingNormBias: [Float]
+    package var layers: [Layer]
+    let source: any TensorSource
+
+    package init(source: any TensorSource, configuration c: BertConfiguration) throws(ModelError) {
+        self.source = source
+        let prefix = ["", "bert.", "roberta.", "model."].first { source.view($0 + "embeddings.word_embeddings.weight") != nil } ?? ""
+        func view(_ name: String) throws(ModelError) -> (TensorView, TensorType) {
+            guard let view = source.view(prefix + name) else { throw .missingTensor(prefix + name) }
+            guard let type = view.type else { throw .unsupportedTensorType(name: prefix + name, type: view.typeName) }
+            return (view, type)
+        }
+        func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+            let (view, type) = try view(name)
+            guard view.shape == [rows, columns] else { throw .tensorShape(name: prefix + name, expected: [rows, columns], found: view.shape) }
+            guard let base = view.data.baseAddress else { throw .missingTensor(prefix + name) }
+            return WeightMatrix(rows: rows, columns: columns, type: type, base: base)
+        }
+        func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
+            let (view, type) = try view(name)
+            guard view.shape == [count] else { throw .tensorShape(name: prefix + name, expected: [count], found: view.shape) }
+            var values = [Float](repeating: 0, count: count)
+            values.withUnsafeMutableBufferPointer { destination in
+                if let source = view.data.baseAddress, let target = destination.baseAddress {
+                    Dequantize.row(type, from: source, into: target, count: count)
+                }
+            }
+            return values
+        }
+        let d = c.dimension, f = c.feedForwardDimension
+        wordEmbeddings = try matrix("embeddings.word_embeddings.weight", rows: c.vocabularySize, columns: d)
+        positionEmbeddings = try matrix("embeddings.position_embeddings.weight", rows: c.maxPositions, columns: d)
+        typeEmbeddings = try matrix("embeddings.token_type_embeddings.weight", rows: c.typeVocabularySize, columns: d)
+        embeddingNormWeight = try vector("embeddings.LayerNorm.weight", count: d)
+        embeddingNormBias = try vector("embeddings.LayerNorm.bias", count: d)
+        layers = []
+        for index in 0..<c.layerCount {
+            let p = "encoder.layer.\(index)."
+            layers.append(
+                Layer(
+                    query: try matrix(p + "attention.self.query.weight", rows: d, columns: d),
+                    key: try matrix(p + "attention.self.key.weight", rows: d, columns: d),
+                    value: try matrix(p + "attention.self.value.weight", rows: d, columns: d),
+                    attentionOutput: try matrix(p + "attention.output.dense.weight", rows: d, columns: d),
+                    intermediate: try matrix(p + "intermediate.dense.weight", rows: f, columns: d),
+                    output: try matrix(p + "output.dense.weight", rows: d, columns: f),
+                    queryBias: try vector(p + "attention.self.query.bias", count: d),
+                    keyBias: try vector(p + "attention.self.key.bias", count: d),
+                    valueBias: try vector(p + "attention.self.value.bias", count: d),
+                    attentionOutputBias: try vector(p + "attention.output.dense.bias", count: d),
+                    intermediateBias: try vector(p + "intermediate.dense.bias", count: f),
+                    outputBias: try vector(p + "output.dense.bias", count: d),
+                    attentionNormWeight: try vector(p + "attention.output.LayerNorm.weight", count: d),
+                    attentionNormBias: try vector(p + "attention.output.LayerNorm.bias", count: d),
+                    outputNormWeight: try vector(p + "output.LayerNorm.weight", count: d),
+                    outputNormBias: try vector(p + "output.LayerNorm.bias", count: d)
+                ))
+        }
+    }
+}
