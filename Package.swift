@@ -45,6 +45,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "SemanticSearch",
+            dependencies: ["NodeInference"],
+            path: "Examples/SemanticSearch"
+        ),
         .testTarget(
             name: "NodeInferenceTests",
             dependencies: ["NodeInference"],

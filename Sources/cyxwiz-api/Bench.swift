@@ -56,7 +56,17 @@ struct Bench: ParsableCommand {
         var results: [Figure]
     }
 
+    @Option(name: .long, help: "Embedding models: sentences per batch.")
+    var batch: Int = 32
+
+    @Option(name: .long, help: "Embedding models: words per sentence.")
+    var words: Int = 16
+
     func run() throws {
+        if FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("modules.json")) {
+            try runEmbeddings()
+            return
+        }
         let languageModel = try loadLanguageModel(model, threads: threads)
         let loadBefore = Self.loadAverage()
         var results: [Figure] = []
@@ -89,6 +99,59 @@ struct Bench: ParsableCommand {
                         figure.meanTokensPerSecond, figure.standardDeviation, figure.minimum, figure.maximum))
             }
             print("load average after: \(report.loadAverageAfter.map { String(format: "%.2f", $0) }.joined(separator: " "))")
+        }
+    }
+
+    /// Sentence embeddings: sentences per second in batches, and the latency of one sentence.
+    func runEmbeddings() throws {
+        guard batch >= 1, words >= 1 else { throw ValidationError("--batch and --words must be at least 1") }
+        let embedder: EmbeddingModel
+        do {
+            embedder = try EmbeddingModel(folder: model, threads: threads)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(model): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let vocabulary = ["model", "node", "server", "token", "vector", "search", "the", "a", "quick", "brown", "fox", "river",
+                          "mountain", "city", "music", "question", "answer", "light", "green", "runs"]
+        var state: UInt64 = 7
+        let sentences: [EmbeddingModel.Input] = (0..<batch).map { _ in
+            .text((0..<words).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return vocabulary[Int(state >> 33) % vocabulary.count]
+            }.joined(separator: " "))
+        }
+        let loadBefore = Self.loadAverage()
+        var results: [Figure] = []
+        do {
+            results.append(try measure("embed-batch\(batch)", tokens: batch) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try embedder.embed(sentences)
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            })
+            results.append(try measure("embed-single", tokens: 1) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try embedder.embed([sentences[0]])
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            })
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let report = Report(model: model, threads: embedder.threads, repetitions: repetitions, loadAverageBefore: loadBefore,
+                            loadAverageAfter: Self.loadAverage(), results: results)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print("model: \(model)  threads: \(report.threads)  repetitions: \(repetitions)  (figures in sentences/s)")
+            for figure in results {
+                print(String(format: "%-14@ median %8.1f/s  mean %8.1f ± %-6.1f  (%.2f ms per call)", figure.test as NSString,
+                             figure.medianTokensPerSecond, figure.meanTokensPerSecond, figure.standardDeviation,
+                             1000 * Double(figure.tokens) / figure.medianTokensPerSecond))
+            }
+            print("load average before: \(loadBefore.map { String(format: "%.2f", $0) }.joined(separator: " ")), after: \(report.loadAverageAfter.map { String(format: "%.2f", $0) }.joined(separator: " "))")
         }
     }
 

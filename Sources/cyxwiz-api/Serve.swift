@@ -49,9 +49,16 @@ struct Serve: AsyncParsableCommand {
         for warning in configuration.startupWarnings {
             logger.warning("\(warning)")
         }
+        let host: ModelHost
+        do {
+            host = try ModelHost.load(configuration)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
         let startupLogger = logger
         let modelCount = configuration.models.count
-        let app = buildApplication(configuration: configuration, logger: logger) { address in
+        let app = buildApplication(configuration: configuration, host: host, logger: logger) { address in
             startupLogger.notice("cyxwiz-api listening on http://\(address) with \(modelCount) model(s)")
         }
         try await app.runService()

@@ -65,3 +65,24 @@ def test_bad_model_files_and_options_are_one_line_errors(args, fragment):
     result = run_binary(*args)
     assert result.returncode != 0
     assert fragment in result.stderr, result.stderr
+
+
+def test_embedding_bench_prints_figures():
+    result = run_binary("bench", "--model", str(ROOT / "models/all-MiniLM-L6-v2"), "--batch", "4", "--repetitions", "2", "--json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [figure["test"] for figure in report["results"]] == ["embed-batch4", "embed-single"]
+
+
+def test_semantic_search_example_ranks_the_plant_documents_first():
+    result = subprocess.run(
+        [str(ROOT / ".build/release/SemanticSearch"), str(ROOT / "models/all-MiniLM-L6-v2"), "How do I keep my houseplants alive?"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    ranked = [line.split("  ", 1)[1] for line in result.stdout.splitlines()[1:]]
+    assert len(ranked) == 6
+    assert {ranked[0], ranked[1]} == {
+        "Most indoor plants die from overwatering rather than from neglect.",
+        "Water succulents sparingly and give them plenty of direct sunlight.",
+    }

@@ -146,13 +146,17 @@ extension ServerConfiguration {
         if dimensions != nil, kind != .embedding {
             throw reader.error("dimensions", "only applies to models of type embedding")
         }
+        let truncateInputs = try reader.bool("truncate_inputs")
+        if truncateInputs != nil, kind != .embedding {
+            throw reader.error("truncate_inputs", "only applies to models of type embedding")
+        }
         try reader.finish()
 
         let resolved = rawPath.hasPrefix("/") ? rawPath : URL(fileURLWithPath: baseDirectory).appendingPathComponent(rawPath).path
         guard fileManager.fileExists(atPath: resolved) else {
             throw reader.error("path", "no file or folder at '\(resolved)' (run `make models` to fetch the shipped models)")
         }
-        return ModelSettings(
+        var settings = ModelSettings(
             id: id,
             path: URL(fileURLWithPath: resolved).standardizedFileURL.path,
             kind: kind,
@@ -160,5 +164,7 @@ extension ServerConfiguration {
             defaultTemperature: temperature,
             dimensions: dimensions
         )
+        settings.truncateInputs = truncateInputs ?? true
+        return settings
     }
 }

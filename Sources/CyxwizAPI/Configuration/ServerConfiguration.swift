@@ -70,6 +70,9 @@ public struct ModelSettings: Sendable, Equatable {
     public var defaultTemperature: Double?
     /// Output dimensions of an embedding model.
     public var dimensions: Int?
+    /// Embedding models: cut over-long inputs (true, as sentence-transformers does) or refuse
+    /// them with a 400 (false, as OpenAI does).
+    public var truncateInputs: Bool = true
 
     public init(
         id: String,

@@ -82,6 +82,17 @@ extension APIError {
         )
     }
 
+    /// A model that exists but does not serve this endpoint (a chat model named for embeddings).
+    public static func wrongModelType(id: String, kind: ModelKind, endpoint: String, expected: ModelKind) -> APIError {
+        APIError(
+            status: .badRequest,
+            type: "invalid_request_error",
+            code: "model_not_supported",
+            param: "model",
+            message: "The model '\(id)' is a \(kind.rawValue) model; \(endpoint) needs a model of type \(expected.rawValue)."
+        )
+    }
+
     public static func unknownURL(method: String, path: String) -> APIError {
         APIError(
             status: .notFound,

@@ -4,10 +4,11 @@ import NodeInference
 
 /// Assembles the router: middleware first (it applies to routes added after it), then the
 /// controllers. Tests drive this router directly; `buildApplication` puts it on a socket.
-public func buildRouter(configuration: ServerConfiguration) -> Router<APIRequestContext> {
+public func buildRouter(configuration: ServerConfiguration, host: ModelHost = ModelHost()) -> Router<APIRequestContext> {
     let endpoints =
         HealthController(modelCount: configuration.models.count).endpoints
         + ModelsController(configuration: configuration).endpoints
+        + EmbeddingsController(configuration: configuration, host: host).endpoints
 
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -25,10 +26,11 @@ public func buildRouter(configuration: ServerConfiguration) -> Router<APIRequest
 /// `onListening` receives the bound address (useful with port 0).
 public func buildApplication(
     configuration: ServerConfiguration,
+    host: ModelHost,
     logger: Logger,
     onListening: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration)
+    let router = buildRouter(configuration: configuration, host: host)
     return Application(
         router: router,
         configuration: .init(

@@ -23,6 +23,12 @@ public final class EmbeddingModel: Sendable {
         /// Tokens the model read, `[CLS]` and `[SEP]` included.
         public var tokenCount: Int
         public var truncated: Bool
+
+        public init(vector: [Float], tokenCount: Int, truncated: Bool) {
+            self.vector = vector
+            self.tokenCount = tokenCount
+            self.truncated = truncated
+        }
     }
 
     public let tokenizer: WordPiece
