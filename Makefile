@@ -49,7 +49,13 @@ TOKENIZER_REFERENCE := .cache/reference/tokenizer.json
 TINY_REFERENCES := .cache/reference/tiny-llama/reference.json .cache/reference/tiny-qwen2/reference.json
 SPM_REFERENCE := .cache/fixtures/spm/reference.json
 EMBEDDING_REFERENCE := .cache/reference/minilm.json
-reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE) $(EMBEDDING_REFERENCE)
+TEMPLATE_REFERENCE := .cache/reference/templates.json
+TEMPLATES := ../shared/chat-templates
+reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE) $(EMBEDDING_REFERENCE) $(TEMPLATE_REFERENCE)
+
+$(TEMPLATE_REFERENCE): Scripts/reference_templates.py Tests/NodeInferenceTests/Fixtures/templates/conversations.json $(wildcard $(TEMPLATES)/*) | venv
+	$(PYTHON) Scripts/reference_templates.py --templates $(TEMPLATES) \
+		--conversations Tests/NodeInferenceTests/Fixtures/templates/conversations.json --out $@
 
 $(EMBEDDING_REFERENCE): Scripts/reference_bert.py Tests/NodeInferenceTests/Fixtures/embeddings/corpus.json | venv models
 	$(PYTHON) Scripts/reference_bert.py --model models/all-MiniLM-L6-v2 \
