@@ -9,7 +9,7 @@ struct CyxwizCommand: AsyncParsableCommand {
             Serves the models listed in a config.toml over OpenAI's HTTP API, so that any \
             OpenAI client can use the node by pointing its base URL at it.
             """,
-        subcommands: [Serve.self, Tokenize.self, Generate.self, Bench.self],
+        subcommands: [Serve.self, Tokenize.self, Generate.self, Template.self, Bench.self],
         defaultSubcommand: nil
     )
 }

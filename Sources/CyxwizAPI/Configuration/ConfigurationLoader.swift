@@ -93,6 +93,7 @@ extension ServerConfiguration {
         settings.maxTokensPerMinute = try reader.int("max_tokens_per_minute", atLeast: 0) ?? 0
         settings.corsEnabled = try reader.bool("cors_enabled") ?? false
         settings.corsOrigins = try reader.strings("cors_origins") ?? []
+        settings.maxStopSequences = try reader.int("max_stop_sequences", atLeast: 0) ?? 4
         let modelsTable = try reader.table("models")
         try reader.finish()
 
@@ -146,6 +147,10 @@ extension ServerConfiguration {
         if dimensions != nil, kind != .embedding {
             throw reader.error("dimensions", "only applies to models of type embedding")
         }
+        let templatePath = try reader.string("chat_template")
+        if templatePath != nil, kind != .chat {
+            throw reader.error("chat_template", "only applies to models of type chat")
+        }
         let truncateInputs = try reader.bool("truncate_inputs")
         if truncateInputs != nil, kind != .embedding {
             throw reader.error("truncate_inputs", "only applies to models of type embedding")
@@ -165,6 +170,13 @@ extension ServerConfiguration {
             dimensions: dimensions
         )
         settings.truncateInputs = truncateInputs ?? true
+        if let templatePath {
+            let resolvedTemplate = templatePath.hasPrefix("/") ? templatePath : URL(fileURLWithPath: baseDirectory).appendingPathComponent(templatePath).path
+            guard fileManager.fileExists(atPath: resolvedTemplate) else {
+                throw reader.error("chat_template", "no file at '\(resolvedTemplate)'")
+            }
+            settings.chatTemplatePath = URL(fileURLWithPath: resolvedTemplate).standardizedFileURL.path
+        }
         return settings
     }
 }

@@ -30,6 +30,8 @@ public struct APISettings: Sendable, Equatable {
     public var maxTokensPerMinute: Int
     public var corsEnabled: Bool
     public var corsOrigins: [String]
+    /// Most stop strings per request (OpenAI allows 4).
+    public var maxStopSequences: Int = 4
 
     public init(
         enabled: Bool = true,
@@ -73,6 +75,8 @@ public struct ModelSettings: Sendable, Equatable {
     /// Embedding models: cut over-long inputs (true, as sentence-transformers does) or refuse
     /// them with a 400 (false, as OpenAI does).
     public var truncateInputs: Bool = true
+    /// Chat models: a `.jinja` file replacing the template the model ships.
+    public var chatTemplatePath: String?
 
     public init(
         id: String,

@@ -89,7 +89,7 @@ extension APIError {
             type: "invalid_request_error",
             code: "model_not_supported",
             param: "model",
-            message: "The model '\(id)' is a \(kind.rawValue) model; \(endpoint) needs a model of type \(expected.rawValue)."
+            message: "The model '\(id)' is \(kind == .embedding ? "an" : "a") \(kind.rawValue) model; \(endpoint) needs a model of type \(expected.rawValue)."
         )
     }
 

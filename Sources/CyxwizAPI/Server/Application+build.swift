@@ -9,6 +9,7 @@ public func buildRouter(configuration: ServerConfiguration, host: ModelHost = Mo
         HealthController(modelCount: configuration.models.count).endpoints
         + ModelsController(configuration: configuration).endpoints
         + EmbeddingsController(configuration: configuration, host: host).endpoints
+        + ChatCompletionsController(configuration: configuration, host: host).endpoints
 
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestIDMiddleware())

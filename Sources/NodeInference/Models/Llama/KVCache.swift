@@ -48,6 +48,18 @@ package final class KVCache {
         capacity = newCapacity
     }
 
+    /// An independent copy (for several choices from one prompt evaluation).
+    package func copy() -> KVCache {
+        let other = KVCache(layerCount: layerCount, kvDimension: kvDimension, maxPositions: maxPositions)
+        other.reserve(max(count, 1))
+        for layer in 0..<layerCount where count > 0 {
+            other.keys[layer].update(from: keys[layer], count: count * kvDimension)
+            other.values[layer].update(from: values[layer], count: count * kvDimension)
+        }
+        other.count = count
+        return other
+    }
+
     /// Drops positions from `position` on (a rewound or reused prefix).
     package func truncate(to position: Int) {
         count = max(0, min(count, position))

@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import NodeInference
+
+/// `POST /v1/chat/completions`: the model's chat template renders the messages, the engine
+/// generates, and the answer goes back whole or as a stream of chunks.
+struct ChatCompletionsController {
+    let configuration: ServerConfiguration
+    let host: ModelHost
+
+    static let maxBodyBytes = 8 << 20
+    static let maxTopLogprobs = 20
+
+    var endpoints: [Endpoint] {
+        [.post("/v1/chat/completions") { request, _ in try await complete(request) }]
+    }
+
+    func complete(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let chat = try WireFormat.decode(ChatCompletionRequest.self, from: Data(buffer: body))
+        guard let settings = configuration.model(id: chat.model) else { throw APIError.modelNotFound(chat.model) }
+        guard settings.kind == .chat, let served = host.languageModels[settings.id], let template = served.template else {
+            throw APIError.wrongModelType(id: settings.id, kind: settings.kind, endpoint: "/v1/chat/completions", expected: .chat)
+        }
+        try Self.refuseUnsupported(chat)
+        let model = served.worker.model
+        let messages = try Self.templateMessages(chat.messages)
+        let prompt: String
+        do {
+            prompt = try template.render(messages: messages, addGenerationPrompt: true, bosToken: served.bosToken, eosToken: served.eosToken)
+        } catch {
+            throw APIError.invalidRequest("\(error)", param: "messages", code: "invalid_messages")
+        }
+        let promptTokens = model.tokenizer.encode(prompt, parseSpecial: true, addSpecial: false)
+        let context = min(settings.contextLength ?? model.contextLength, model.contextLength)
+        guard promptTokens.count < context else {
+            throw APIError.invalidRequest(
+                "This model's maximum context length is \(context) tokens, however your messages resulted in \(promptTokens.count) tokens.",
+                param: "messages", code: "context_length_exceeded")
+        }
+        let requested = chat.maxCompletionTokens ?? chat.maxTokens
+        if let requested, requested < 1 {
+            throw SamplingValidation.bad("max_tokens must be at least 1.", chat.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
+        }
+        // Prompt + max_tokens past the context is allowed: generation ends there, finish_reason "length".
+        let maxTokens = min(requested ?? Int.max, context - promptTokens.count)
+        let (sampling, stops, n) = try SamplingValidation(maxStopSequences: configuration.api.maxStopSequences, vocabularySize: model.tokenizer.vocabularySize)
+            .parameters(.init(
+                temperature: chat.temperature, topP: chat.topP, topK: chat.topK, minP: chat.minP, presencePenalty: chat.presencePenalty,
+                frequencyPenalty: chat.frequencyPenalty, repetitionPenalty: chat.repetitionPenalty, logitBias: chat.logitBias, seed: chat.seed,
+                stop: chat.stop, n: chat.n, defaultTemperature: settings.defaultTemperature))
+        var topLogprobs: Int?
+        if chat.logprobs == true {
+            let top = chat.topLogprobs ?? 0
+            guard (0...Self.maxTopLogprobs).contains(top) else {
+                throw SamplingValidation.bad("top_logprobs must be between 0 and \(Self.maxTopLogprobs).", "top_logprobs")
+            }
+            topLogprobs = top
+        } else if chat.topLogprobs != nil {
+            throw SamplingValidation.bad("top_logprobs requires logprobs to be true.", "top_logprobs")
+        }
+        let job = CompletionJob(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling, stops: stops, choices: n, topLogprobs: topLogprobs)
+        let reply = Reply(id: Controllers.identifier("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
+                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, promptTokens: promptTokens.count)
+        let events = served.worker.run(job)
+        if chat.stream == true {
+            return reply.stream(events, choices: n, includeUsage: chat.streamOptions?.includeUsage == true)
+        }
+        return try await reply.whole(events, choices: n)
+    }
+
+    static func refuseUnsupported(_ chat: ChatCompletionRequest) throws {
+        typealias V = SamplingValidation
+        if let tools = chat.tools, !tools.isEmpty { throw V.unsupported("tools", "tool calling is not implemented yet.") }
+        if let choice = chat.toolChoice, choice != .none, choice != .auto { throw V.unsupported("tool_choice", "no tools can be called.") }
+        if chat.functions != nil { throw V.unsupported("functions", "function calling is not implemented yet.") }
+        if chat.functionCall != nil { throw V.unsupported("function_call", "function calling is not implemented yet.") }
+        if chat.audio != nil { throw V.unsupported("audio", "this server produces text only.") }
+        if let modalities = chat.modalities, modalities != ["text"] { throw V.unsupported("modalities", "this server produces text only.") }
+        if let format = chat.responseFormat, format.type != "text" { throw V.unsupported("response_format", "structured output is not implemented.") }
+        if chat.prediction != nil { throw V.unsupported("prediction", "predicted outputs are not implemented.") }
+        if chat.webSearchOptions != nil { throw V.unsupported("web_search_options", "there is no web search.") }
+        if chat.reasoningEffort != nil { throw V.unsupported("reasoning_effort", "the served models are not reasoning models.") }
+        if chat.verbosity != nil { throw V.unsupported("verbosity", "the served models do not take a verbosity setting.") }
+        if chat.store == true { throw V.unsupported("store", "completions are not stored.") }
+        if let tier = chat.serviceTier, tier != "auto", tier != "default" { throw V.unsupported("service_tier", "there is one tier.") }
+        if chat.streamOptions != nil, chat.stream != true {
+            throw APIError.invalidRequest("stream_options is only allowed when stream is true.", param: "stream_options", code: "invalid_value")
+        }
+        guard !chat.messages.isEmpty else {
+            throw APIError.invalidRequest("messages must have at least one message.", param: "messages", code: "invalid_value")
+        }
+        for (index, message) in chat.messages.enumerated() {
+            if message.audio != nil { throw V.unsupported("messages[\(index)].audio", "audio input is not supported.") }
+            if case .parts(let parts)? = message.content {
+                for (position, part) in parts.enumerated() {
+                    switch part {
+                    case .text, .refusal: continue
+                    default:
+                        throw V.unsupported("messages[\(index)].content[\(position)]", "'\(part.typeName)' content is not supported; the served models read text.")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Messages as the template sees them (dicts with the keys transformers passes).
+    static func templateMessages(_ messages: [ChatMessage]) throws -> TemplateValue {
+        .array(messages.map { message in
+            var object = OrderedObject()
+            object["role"] = .string(message.role.rawValue)
+            object["content"] = message.content.map { .string($0.text) } ?? TemplateValue.none
+            if let name = message.name { object["name"] = .string(name) }
+            if let calls = message.toolCalls {
+                object["tool_calls"] = .array(calls.map { call in
+                    var function = OrderedObject()
+                    function["name"] = .string(call.function.name)
+                    function["arguments"] = (try? TemplateJSON.parse(call.function.arguments)) ?? .string(call.function.arguments)
+                    return .object(OrderedObject([("id", .string(call.id)), ("type", .string(call.type)), ("function", .object(function))]))
+                })
+            }
+            if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
+            return .object(object)
+        })
+    }
+
+    /// Builds responses from engine events.
+    struct Reply: Sendable {
+        let id: String
+        let created: Int
+        let model: String
+        let fingerprint: String
+        let tokenizer: any Tokenizer
+        let promptTokens: Int
+
+        func logprob(_ info: TokenLogprobs) -> TokenLogprob {
+            TokenLogprob(
+                token: String(decoding: info.bytes, as: UTF8.self), logprob: Double(info.logprob), bytes: info.bytes.map(Int.init),
+                topLogprobs: info.top.map { TopLogprob(token: String(decoding: $0.bytes, as: UTF8.self), logprob: Double($0.logprob), bytes: $0.bytes.map(Int.init)) })
+        }
+
+        func whole(_ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int) async throws -> Response {
+            var texts = [String](repeating: "", count: choices)
+            var logprobs = [[TokenLogprob]](repeating: [], count: choices)
+            var reasons = [FinishReason?](repeating: nil, count: choices)
+            var completionTokens = 0
+            var wantsLogprobs = false
+            for try await event in events {
+                switch event {
+                case .delta(let choice, let text, let token):
+                    texts[choice] += text
+                    if let token {
+                        wantsLogprobs = true
+                        logprobs[choice].append(logprob(token))
+                    }
+                case .finished(let choice, let reason, let count):
+                    reasons[choice] = reason
+                    completionTokens += count
+                }
+            }
+            let result = ChatCompletion(
+                id: id, created: created, model: model,
+                choices: (0..<choices).map { index in
+                    ChatCompletion.Choice(
+                        index: index, message: ChatCompletionMessage(content: texts[index]),
+                        logprobs: wantsLogprobs ? ChatLogprobs(content: logprobs[index]) : nil, finishReason: reasons[index] ?? .length)
+                },
+                usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: 0)),
+                systemFingerprint: fingerprint)
+            return Response.json(result)
+        }
+
+        func stream(_ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int, includeUsage: Bool) -> Response {
+            let reply = self
+            return ServerSentEvents.response { writer in
+                let usage: StreamUsage = includeUsage ? .null : .omitted
+                func chunk(_ choices: [ChatCompletionChunk.Choice]) -> ChatCompletionChunk {
+                    ChatCompletionChunk(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
+                }
+                for index in 0..<choices {
+                    try await writer.write(ServerSentEvents.event(chunk([.init(index: index, delta: .init(role: .assistant, content: ""))])))
+                }
+                var completionTokens = 0
+                do {
+                    for try await event in events {
+                        switch event {
+                        case .delta(let choice, let text, let token):
+                            guard !text.isEmpty || token != nil else { continue }
+                            let logprobs = token.map { ChatLogprobs(content: [reply.logprob($0)]) }
+                            try await writer.write(ServerSentEvents.event(chunk([.init(index: choice, delta: .init(content: text), logprobs: logprobs)])))
+                        case .finished(let choice, let reason, let count):
+                            completionTokens += count
+                            try await writer.write(ServerSentEvents.event(chunk([.init(index: choice, delta: .init(), finishReason: reason)])))
+                        }
+                    }
+                } catch {
+                    let failure = ErrorResponse(error: ErrorObject(message: "\(error)", type: "server_error", code: "generation_failed"))
+                    try await writer.write(ServerSentEvents.event(failure))
+                    return
+                }
+                if includeUsage {
+                    var last = chunk([])
+                    last.usage = .value(Usage(promptTokens: reply.promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: 0)))
+                    try await writer.write(ServerSentEvents.event(last))
+                }
+                try await writer.write(ServerSentEvents.done)
+            }
+        }
+    }
+}
