@@ -10,6 +10,8 @@ public func buildRouter(configuration: ServerConfiguration, host: ModelHost = Mo
         + ModelsController(configuration: configuration).endpoints
         + EmbeddingsController(configuration: configuration, host: host).endpoints
         + ChatCompletionsController(configuration: configuration, host: host).endpoints
+        + CompletionsController(configuration: configuration, host: host).endpoints
+        + TokenizeController(configuration: configuration, host: host).endpoints
 
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
