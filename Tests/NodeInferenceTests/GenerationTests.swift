@@ -70,3 +70,59 @@ struct GenerationTests {
         }
     }
 }
+
+@Suite("Completion jobs on the real model", .serialized)
+struct CompletionJobTests {
+    func run(_ job: CompletionJob) throws -> [Int: (text: String, reason: FinishReason?, count: Int)] {
+        let model = try GenerationTests.model.get()
+        var result: [Int: (text: String, reason: FinishReason?, count: Int)] = [:]
+        try model.complete(job) { event in
+            switch event {
+            case .delta(let choice, let text, _): result[choice, default: ("", nil, 0)].text += text
+            case .finished(let choice, let reason, let count):
+                result[choice, default: ("", nil, 0)].reason = reason
+                result[choice, default: ("", nil, 0)].count = count
+            }
+        }
+        return result
+    }
+
+    /// Temperature 0 gives the greedy reference's text, up to the end-of-turn token.
+    @Test func temperatureZeroIsTheGreedyReference() throws {
+        let model = try GenerationTests.model.get()
+        let reference = try RealModel.reference().prompts[3]
+        var sampling = SamplingParameters()
+        sampling.temperature = 0
+        let result = try run(CompletionJob(promptTokens: reference.ids, maxTokens: 16, sampling: sampling))
+        #expect(result[0]?.text == model.tokenizer.decode(Array(reference.greedy.prefix(16))))
+        #expect(result[0]?.reason == .length)
+    }
+
+    @Test func sameSeedSameTextAtTemperature08() throws {
+        var sampling = SamplingParameters()
+        sampling.temperature = 0.8
+        sampling.seed = 1234
+        let prompt = [504, 3575, 282, 4649, 314]
+        let first = try run(CompletionJob(promptTokens: prompt, maxTokens: 24, sampling: sampling, choices: 2))
+        let second = try run(CompletionJob(promptTokens: prompt, maxTokens: 24, sampling: sampling, choices: 2))
+        #expect(first[0]?.text == second[0]?.text)
+        #expect(first[1]?.text == second[1]?.text)
+        #expect(first[0]?.text != first[1]?.text)
+    }
+
+    @Test func stopStringEndsTheChoiceWithoutShowingIt() throws {
+        var sampling = SamplingParameters()
+        sampling.temperature = 0
+        // The greedy continuation of prompt 0 is " Paris.\n\nThe answer is: ..."
+        let result = try run(CompletionJob(promptTokens: [504, 3575, 282, 4649, 314], maxTokens: 20, sampling: sampling, stops: [".\n\nThe"]))
+        #expect(result[0]?.text == " Paris")
+        #expect(result[0]?.reason == .stop)
+    }
+
+    @Test func cancellationStopsAtOnce() throws {
+        let model = try GenerationTests.model.get()
+        var events = 0
+        try model.complete(CompletionJob(promptTokens: [504, 3575], maxTokens: 100), isCancelled: { events >= 3 }) { _ in events += 1 }
+        #expect(events == 3)
+    }
+}

@@ -41,6 +41,11 @@ public struct Sampler: Sendable {
     public struct Candidate: Equatable, Sendable {
         public var token: Int
         public var probability: Float
+
+        public init(token: Int, probability: Float) {
+            self.token = token
+            self.probability = probability
+        }
     }
 
     public static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
