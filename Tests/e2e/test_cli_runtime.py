@@ -86,3 +86,19 @@ def test_semantic_search_example_ranks_the_plant_documents_first():
         "Most indoor plants die from overwatering rather than from neglect.",
         "Water succulents sparingly and give them plenty of direct sunlight.",
     }
+
+
+def test_template_command_renders_exactly_and_reports_errors(tmp_path):
+    source = ROOT.parent / "shared/chat-templates/gemma-2.jinja"
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"messages": [{"role": "user", "content": "Hi"}], "tools": None, "add_generation_prompt": True,
+                                "bos_token": "<bos>", "eos_token": "<eos>"}))
+    result = run_binary("template", "--template", str(source), "--input", str(good))
+    assert result.returncode == 0
+    assert result.stdout == "<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"messages": [{"role": "system", "content": "x"}], "add_generation_prompt": True}))
+    result = run_binary("template", "--template", str(source), "--input", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.strip() == "System role not supported"
+    assert result.stdout == ""
