@@ -13,7 +13,7 @@ struct Generate: AsyncParsableCommand {
     @Option(name: .long, help: "The text to continue (special-token text is parsed).")
     var prompt: String
 
-    @Flag(name: .long, help: "Treat the prompt as one user turn. Until chat templates are implemented, the prompt is used as plain text and a notice says so.")
+    @Flag(name: .long, help: "Treat the prompt as one user turn, rendered with the model's chat template.")
     var chat = false
 
     @Option(name: .long, help: "The most tokens to generate.")
@@ -29,10 +29,17 @@ struct Generate: AsyncParsableCommand {
 
     func run() async throws {
         let languageModel = try loadLanguageModel(model, threads: threads)
+        let tokens: [Int]
         if chat {
-            FileHandle.standardError.write(Data("note: chat templates are not implemented yet; --chat uses the prompt as plain text\n".utf8))
+            do {
+                tokens = try languageModel.chatPrompt([ChatMessage(role: .user, text: prompt)])
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        } else {
+            tokens = languageModel.tokenizer.encode(prompt, parseSpecial: true, addSpecial: true)
         }
-        let tokens = languageModel.tokenizer.encode(prompt, parseSpecial: true, addSpecial: true)
         do {
             for try await event in languageModel.generate(GenerationRequest(promptTokens: tokens, maxTokens: maxTokens)) {
                 switch event {

@@ -126,3 +126,27 @@ struct CompletionJobTests {
         #expect(events == 3)
     }
 }
+
+@Suite("Chat and streaming from the library", .serialized)
+struct LibraryChatTests {
+    @Test func chatPromptUsesTheBundledTemplate() throws {
+        let model = try GenerationTests.model.get()
+        let tokens = try model.chatPrompt([ChatMessage(role: .user, text: "Hi")])
+        let text = model.tokenizer.decode(tokens)
+        #expect(text == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+        #expect(tokens.first == 1)  // <|im_start|> as one special token
+    }
+
+    @Test func cancellingTheConsumerStopsGeneration() async throws {
+        let model = try GenerationTests.model.get()
+        let task = Task {
+            var count = 0
+            for try await event in model.completions(CompletionJob(promptTokens: [504, 3575], maxTokens: 2000)) {
+                if case .delta = event { count += 1 }
+                if count == 2 { break }
+            }
+            return count
+        }
+        #expect(try await task.value == 2)
+    }
+}

@@ -8,6 +8,8 @@ public final class LanguageModel: Sendable {
     let model: LlamaModel
     /// Worker threads per matrix product.
     public let threads: Int
+    /// The chat template the model ships, compiled; `nil` when it has none.
+    public let chatTemplate: ChatTemplate?
 
     /// Tokens per forward call while prefilling a prompt.
     static let prefillChunk = 256
@@ -24,6 +26,7 @@ public final class LanguageModel: Sendable {
             self.tokenizer = try GGUFTokenizer.load(file)
         }
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.chatTemplate = try Self.bundledChatTemplate(path: path).map { try ChatTemplate(source: $0) }
         // The runtime splits products over its own workers; OpenBLAS threads would fight them.
         BLAS.threadCount = 1
     }
