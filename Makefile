@@ -53,8 +53,8 @@ TEMPLATE_REFERENCE := .cache/reference/templates.json
 TEMPLATES := ../shared/chat-templates
 reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE) $(EMBEDDING_REFERENCE) $(TEMPLATE_REFERENCE)
 
-$(TEMPLATE_REFERENCE): Scripts/reference_templates.py Tests/NodeInferenceTests/Fixtures/templates/conversations.json $(wildcard $(TEMPLATES)/*) | venv
-	$(PYTHON) Scripts/reference_templates.py --templates $(TEMPLATES) \
+$(TEMPLATE_REFERENCE): Scripts/reference_templates.py Tests/NodeInferenceTests/Fixtures/templates/conversations.json $(wildcard $(TEMPLATES)/*) $(wildcard Tests/NodeInferenceTests/Fixtures/templates/features/*) | venv
+	$(PYTHON) Scripts/reference_templates.py --templates $(TEMPLATES) --extra Tests/NodeInferenceTests/Fixtures/templates/features \
 		--conversations Tests/NodeInferenceTests/Fixtures/templates/conversations.json --out $@
 
 $(EMBEDDING_REFERENCE): Scripts/reference_bert.py Tests/NodeInferenceTests/Fixtures/embeddings/corpus.json | venv models

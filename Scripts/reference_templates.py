@@ -47,6 +47,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--templates", required=True)
     parser.add_argument("--conversations", required=True)
+    parser.add_argument("--extra", help="a folder of further .jinja files (bos <s>, eos </s>)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     folder = pathlib.Path(args.templates)
@@ -54,8 +55,12 @@ def main():
     now = datetime.fromisoformat(spec["now"].replace("Z", "+00:00"))
     env = environment(now)
     cases = []
-    for entry in json.loads((folder / "index.json").read_text()):
-        template = env.from_string((folder / entry["file"]).read_text())
+    entries = [dict(e, path=str(folder / e["file"])) for e in json.loads((folder / "index.json").read_text())]
+    if args.extra:
+        for path in sorted(pathlib.Path(args.extra).glob("*.jinja")):
+            entries.append({"name": path.stem, "file": path.name, "path": str(path), "bos_token": "<s>", "eos_token": "</s>"})
+    for entry in entries:
+        template = env.from_string(pathlib.Path(entry["path"]).read_text())
         for conversation in spec["conversations"]:
             for add_generation_prompt in (True, False):
                 variables = {"messages": conversation["messages"], "tools": conversation.get("tools"),
@@ -63,7 +68,7 @@ def main():
                 for key in ("bos_token", "eos_token"):
                     if entry.get(key) is not None:
                         variables[key] = entry[key]
-                case = {"template": entry["name"], "file": entry["file"], "conversation": conversation["name"],
+                case = {"template": entry["name"], "file": entry["file"], "path": entry["path"], "conversation": conversation["name"],
                         "add_generation_prompt": add_generation_prompt, "bos_token": entry.get("bos_token"),
                         "eos_token": entry.get("eos_token")}
                 try:

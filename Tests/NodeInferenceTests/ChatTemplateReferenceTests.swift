@@ -11,6 +11,7 @@ struct ChatTemplateReferenceTests {
         struct Case: Decodable {
             var template: String
             var file: String
+            var path: String
             var conversation: String
             var add_generation_prompt: Bool
             var bos_token: String?
@@ -39,14 +40,14 @@ struct ChatTemplateReferenceTests {
         for case .object(let conversation) in list { if case .string(let name)? = conversation["name"] { byName[name] = conversation } }
         var compiled: [String: ChatTemplate] = [:]
         let now = ISO8601DateFormatter().date(from: reference.now) ?? Date()
-        #expect(Set(reference.cases.map(\.template)).count == 10)
+        #expect(Set(reference.cases.map(\.template)).count == 11)
         var matched = 0
         for item in reference.cases {
             let template: ChatTemplate
             if let cached = compiled[item.file] {
                 template = cached
             } else {
-                template = try ChatTemplate(source: String(contentsOf: Self.templates.appendingPathComponent(item.file), encoding: .utf8))
+                template = try ChatTemplate(source: String(contentsOf: URL(fileURLWithPath: item.path, relativeTo: RealModel.root), encoding: .utf8))
                 compiled[item.file] = template
             }
             let conversation = try #require(byName[item.conversation])
