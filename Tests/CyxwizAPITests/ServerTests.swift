@@ -94,6 +94,7 @@ struct ServerTests {
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains(#""status":"ok""#))
+                #expect(String(buffer: response.body).contains(#""models":{"#))
             }
         }
     }

@@ -4,6 +4,7 @@ import os
 import pathlib
 import socket
 import subprocess
+import tempfile
 import time
 
 import httpx
@@ -34,17 +35,18 @@ class RunningServer:
     def __init__(self, config: pathlib.Path, env: dict | None = None):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # Output goes to a file: a pipe nobody drains would fill up and block the server.
+        self.log = tempfile.NamedTemporaryFile(prefix="cyxwiz-server-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [str(BINARY), "serve", "--config", str(config), "--address", f"127.0.0.1:{self.port}"],
             env=env if env is not None else clean_environment(),
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early: {self.process.stdout.read()}")
+                raise RuntimeError(f"server exited early: {self.output()}")
             try:
                 if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
                     return
@@ -53,6 +55,10 @@ class RunningServer:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not become healthy within 60 s")
+
+    def output(self) -> str:
+        with open(self.log.name, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
 
     def stop(self) -> int:
         if self.process.poll() is None:

@@ -94,6 +94,7 @@ extension ServerConfiguration {
         settings.corsEnabled = try reader.bool("cors_enabled") ?? false
         settings.corsOrigins = try reader.strings("cors_origins") ?? []
         settings.maxStopSequences = try reader.int("max_stop_sequences", atLeast: 0) ?? 4
+        settings.maxBodyBytes = try reader.int("max_body_bytes", atLeast: 1024) ?? (8 << 20)
         let modelsTable = try reader.table("models")
         try reader.finish()
 

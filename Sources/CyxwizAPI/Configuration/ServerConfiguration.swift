@@ -32,6 +32,8 @@ public struct APISettings: Sendable, Equatable {
     public var corsOrigins: [String]
     /// Most stop strings per request (OpenAI allows 4).
     public var maxStopSequences: Int = 4
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodyBytes: Int = 8 << 20
 
     public init(
         enabled: Bool = true,

@@ -8,22 +8,25 @@ import NodeInference
 struct ChatCompletionsController {
     let configuration: ServerConfiguration
     let host: ModelHost
+    let limiter: RateLimiter
 
-    static let maxBodyBytes = 8 << 20
     static let maxTopLogprobs = 20
 
     var endpoints: [Endpoint] {
-        [.post("/v1/chat/completions") { request, _ in try await complete(request) }]
+        [.post("/v1/chat/completions") { request, context in
+            return try await complete(request, caller: context.callerIdentity, record: context.record)
+        }]
     }
 
-    func complete(_ request: Request) async throws -> Response {
+    func complete(_ request: Request, caller: String, record: RequestRecord) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let chat = try WireFormat.decode(ChatCompletionRequest.self, from: Data(buffer: body))
         guard let settings = configuration.model(id: chat.model) else { throw APIError.modelNotFound(chat.model) }
         guard settings.kind == .chat, let served = host.languageModels[settings.id], let template = served.template else {
             throw APIError.wrongModelType(id: settings.id, kind: settings.kind, endpoint: "/v1/chat/completions", expected: .chat)
         }
+        record["model"] = settings.id
         try Self.refuseUnsupported(chat)
         let model = served.worker.model
         let messages = try Self.templateMessages(chat.messages)
@@ -64,23 +67,35 @@ struct ChatCompletionsController {
         let job = CompletionJob(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling, stops: stops, choices: n, topLogprobs: topLogprobs)
         let reply = Reply(id: Controllers.identifier("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
                           fingerprint: served.fingerprint, tokenizer: model.tokenizer, promptTokens: promptTokens.count)
+        let reservation: RateLimiter.Reservation?
+        do {
+            reservation = try limiter.reserve(caller, tokens: promptTokens.count + maxTokens * n)
+        } catch {
+            throw APIError.rateLimited(error)
+        }
+        let limiter = self.limiter
+        record["prompt_tokens"] = String(promptTokens.count)
+        let settle: @Sendable (Int) -> Void = { completionTokens in
+            limiter.settle(reservation, used: promptTokens.count + completionTokens)
+            record["completion_tokens"] = String(completionTokens)
+        }
         let events = served.worker.run(job)
         if chat.stream == true {
-            return reply.stream(events, choices: n, includeUsage: chat.streamOptions?.includeUsage == true)
+            return reply.stream(events, choices: n, includeUsage: chat.streamOptions?.includeUsage == true, settle: settle)
         }
-        return try await reply.whole(events, choices: n)
+        return try await reply.whole(events, choices: n, settle: settle)
     }
 
     static func refuseUnsupported(_ chat: ChatCompletionRequest) throws {
         typealias V = SamplingValidation
-        if let tools = chat.tools, !tools.isEmpty { throw V.unsupported("tools", "tool calling is not implemented yet.") }
+        if let tools = chat.tools, !tools.isEmpty { throw V.unsupported("tools", "this node does not offer tool calling yet.") }
         if let choice = chat.toolChoice, choice != .none, choice != .auto { throw V.unsupported("tool_choice", "no tools can be called.") }
-        if chat.functions != nil { throw V.unsupported("functions", "function calling is not implemented yet.") }
-        if chat.functionCall != nil { throw V.unsupported("function_call", "function calling is not implemented yet.") }
+        if chat.functions != nil { throw V.unsupported("functions", "this node does not offer function calling yet.") }
+        if chat.functionCall != nil { throw V.unsupported("function_call", "this node does not offer function calling yet.") }
         if chat.audio != nil { throw V.unsupported("audio", "this server produces text only.") }
         if let modalities = chat.modalities, modalities != ["text"] { throw V.unsupported("modalities", "this server produces text only.") }
-        if let format = chat.responseFormat, format.type != "text" { throw V.unsupported("response_format", "structured output is not implemented.") }
-        if chat.prediction != nil { throw V.unsupported("prediction", "predicted outputs are not implemented.") }
+        if let format = chat.responseFormat, format.type != "text" { throw V.unsupported("response_format", "this node does not constrain output to JSON.") }
+        if chat.prediction != nil { throw V.unsupported("prediction", "this node does not use predicted outputs.") }
         if chat.webSearchOptions != nil { throw V.unsupported("web_search_options", "there is no web search.") }
         if chat.reasoningEffort != nil { throw V.unsupported("reasoning_effort", "the served models are not reasoning models.") }
         if chat.verbosity != nil { throw V.unsupported("verbosity", "the served models do not take a verbosity setting.") }
@@ -141,12 +156,13 @@ struct ChatCompletionsController {
                 topLogprobs: info.top.map { TopLogprob(token: String(decoding: $0.bytes, as: UTF8.self), logprob: Double($0.logprob), bytes: $0.bytes.map(Int.init)) })
         }
 
-        func whole(_ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int) async throws -> Response {
+        func whole(_ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int, settle: @Sendable (Int) -> Void) async throws -> Response {
             var texts = [String](repeating: "", count: choices)
             var logprobs = [[TokenLogprob]](repeating: [], count: choices)
             var reasons = [FinishReason?](repeating: nil, count: choices)
             var completionTokens = 0
             var wantsLogprobs = false
+            defer { settle(completionTokens) }
             for try await event in events {
                 switch event {
                 case .delta(let choice, let text, let token):
@@ -172,7 +188,9 @@ struct ChatCompletionsController {
             return Response.json(result)
         }
 
-        func stream(_ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int, includeUsage: Bool) -> Response {
+        func stream(
+            _ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int, includeUsage: Bool, settle: @escaping @Sendable (Int) -> Void
+        ) -> Response {
             let reply = self
             return ServerSentEvents.response { writer in
                 let usage: StreamUsage = includeUsage ? .null : .omitted
@@ -183,6 +201,7 @@ struct ChatCompletionsController {
                     try await writer.write(ServerSentEvents.event(chunk([.init(index: index, delta: .init(role: .assistant, content: ""))])))
                 }
                 var completionTokens = 0
+                defer { settle(completionTokens) }
                 do {
                     for try await event in events {
                         switch event {

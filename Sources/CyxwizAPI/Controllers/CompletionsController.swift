@@ -6,23 +6,26 @@ import NodeInference
 struct CompletionsController {
     let configuration: ServerConfiguration
     let host: ModelHost
+    let limiter: RateLimiter
 
-    static let maxBodyBytes = 8 << 20
     static let maxLogprobs = 5
     static let maxPrompts = 64
 
     var endpoints: [Endpoint] {
-        [.post("/v1/completions") { request, _ in try await complete(request) }]
+        [.post("/v1/completions") { request, context in
+            return try await complete(request, caller: context.callerIdentity, record: context.record)
+        }]
     }
 
-    func complete(_ request: Request) async throws -> Response {
+    func complete(_ request: Request, caller: String, record: RequestRecord) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let completion = try WireFormat.decode(CompletionRequest.self, from: Data(buffer: body))
         guard let settings = configuration.model(id: completion.model) else { throw APIError.modelNotFound(completion.model) }
         guard settings.kind == .completion, let served = host.languageModels[settings.id] else {
             throw APIError.wrongModelType(id: settings.id, kind: settings.kind, endpoint: "/v1/completions", expected: .completion)
         }
+        record["model"] = settings.id
         let model = served.worker.model
         let tokenizer = model.tokenizer
         if completion.streamOptions != nil, completion.stream != true {
@@ -73,10 +76,23 @@ struct CompletionsController {
             plans.append(Reply.Plan(promptIndex: index, promptTokens: prompt, job: job, echo: echoed, choices: n))
         }
         if requested == 0, !echo { throw SamplingValidation.bad("max_tokens must be at least 1 unless echo is true.", "max_tokens") }
-        if completion.stream == true {
-            return reply.stream(plans, worker: served.worker, includeUsage: completion.streamOptions?.includeUsage == true)
+        let promptTotal = prompts.reduce(0) { $0 + $1.count }
+        let reservation: RateLimiter.Reservation?
+        do {
+            reservation = try limiter.reserve(caller, tokens: promptTotal + plans.reduce(0) { $0 + ($1.job.map { $0.maxTokens * n } ?? 0) })
+        } catch {
+            throw APIError.rateLimited(error)
         }
-        return try await reply.whole(plans, worker: served.worker, wantsLogprobs: completion.logprobs != nil)
+        let limiter = self.limiter
+        record["prompt_tokens"] = String(promptTotal)
+        let settle: @Sendable (Int) -> Void = { completionTokens in
+            limiter.settle(reservation, used: promptTotal + completionTokens)
+            record["completion_tokens"] = String(completionTokens)
+        }
+        if completion.stream == true {
+            return reply.stream(plans, worker: served.worker, includeUsage: completion.streamOptions?.includeUsage == true, settle: settle)
+        }
+        return try await reply.whole(plans, worker: served.worker, wantsLogprobs: completion.logprobs != nil, settle: settle)
     }
 
     /// The prompts of a request as token ids (BOS added as the model's metadata asks).
@@ -140,9 +156,10 @@ struct CompletionsController {
             })
         }
 
-        func whole(_ plans: [Plan], worker: GenerationWorker, wantsLogprobs: Bool) async throws -> Response {
+        func whole(_ plans: [Plan], worker: GenerationWorker, wantsLogprobs: Bool, settle: @Sendable (Int) -> Void) async throws -> Response {
             var choices: [Completion.Choice] = []
             var promptTokens = 0, completionTokens = 0
+            defer { settle(completionTokens) }
             for plan in plans {
                 promptTokens += plan.promptTokens.count
                 var collected = [Collected](repeating: Collected(), count: plan.choices)
@@ -180,7 +197,7 @@ struct CompletionsController {
             return Response.json(result)
         }
 
-        func stream(_ plans: [Plan], worker: GenerationWorker, includeUsage: Bool) -> Response {
+        func stream(_ plans: [Plan], worker: GenerationWorker, includeUsage: Bool, settle: @escaping @Sendable (Int) -> Void) -> Response {
             let reply = self
             return ServerSentEvents.response { writer in
                 let usage: StreamUsage = includeUsage ? .null : .omitted
@@ -188,6 +205,7 @@ struct CompletionsController {
                     Completion(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
                 }
                 var promptTokens = 0, completionTokens = 0
+                defer { settle(completionTokens) }
                 do {
                     for plan in plans {
                         promptTokens += plan.promptTokens.count

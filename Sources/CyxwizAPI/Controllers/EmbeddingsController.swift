@@ -7,19 +7,19 @@ import NodeInference
 struct EmbeddingsController {
     let configuration: ServerConfiguration
     let host: ModelHost
+    let limiter: RateLimiter
 
     /// OpenAI's own limit on inputs per request.
     static let maxInputs = 2048
-    static let maxBodyBytes = 16 << 20
     static let truncatedHeader = HTTPField.Name("x-cyxwiz-truncated-inputs")!
 
     var endpoints: [Endpoint] {
-        [.post("/v1/embeddings") { request, _ in try await embed(request) }]
+        [.post("/v1/embeddings") { request, context in try await embed(request, caller: context.callerIdentity, record: context.record) }]
     }
 
-    func embed(_ request: Request) async throws -> Response {
+    func embed(_ request: Request, caller: String, record: RequestRecord) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let decoded = try WireFormat.decode(EmbeddingRequest.self, from: Data(buffer: body))
         guard let settings = configuration.model(id: decoded.model) else { throw APIError.modelNotFound(decoded.model) }
         guard settings.kind == .embedding, let embedder = host.embedders[settings.id] else {
@@ -59,6 +59,9 @@ struct EmbeddingsController {
             data.append(Embedding(embedding: EmbeddingVector(vector, format: format), index: index))
         }
         let promptTokens = embeddings.reduce(0) { $0 + $1.tokenCount }
+        limiter.record(caller, tokens: promptTokens)
+        record["model"] = settings.id
+        record["prompt_tokens"] = String(promptTokens)
         var response = Response.json(EmbeddingList(data: data, model: settings.id, usage: EmbeddingUsage(promptTokens: promptTokens)))
         let truncated = embeddings.indices.filter { embeddings[$0].truncated }
         if !truncated.isEmpty {

@@ -42,7 +42,6 @@ struct TokenizeController {
         var prompt: String
     }
 
-    static let maxBodyBytes = 8 << 20
 
     var endpoints: [Endpoint] {
         [
@@ -61,7 +60,7 @@ struct TokenizeController {
 
     func tokenize(_ request: Request) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let input = try WireFormat.decode(TokenizeRequest.self, from: Data(buffer: body))
         let (settings, served) = try model(input.model)
         let tokenizer = served.worker.model.tokenizer
@@ -92,7 +91,7 @@ struct TokenizeController {
 
     func detokenize(_ request: Request) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let input = try WireFormat.decode(DetokenizeRequest.self, from: Data(buffer: body))
         let (_, served) = try model(input.model)
         let tokenizer = served.worker.model.tokenizer

@@ -26,7 +26,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], let presented = Self.bearerToken(header) else {
             throw APIError.missingAPIKey
         }
-        guard matches(Array(presented.utf8)) else { throw APIError.incorrectAPIKey }
+        guard let index = matchingKey(Array(presented.utf8)) else { throw APIError.incorrectAPIKey }
+        var context = context
+        context.callerIdentity = "key-\(index + 1)"
+        context.record["caller"] = context.callerIdentity
         return try await next(request, context)
     }
 
@@ -38,13 +41,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     /// Compares against every key without an early exit, so timing reveals neither which key
-    /// nor how much of one matched.
-    func matches(_ presented: [UInt8]) -> Bool {
-        var anyMatch: UInt8 = 0
-        for key in keys {
-            anyMatch |= Self.constantTimeEqual(key, presented) ? 1 : 0
+    /// nor how much of one matched. Returns the position of the matching key.
+    func matchingKey(_ presented: [UInt8]) -> Int? {
+        var match = -1
+        for (index, key) in keys.enumerated() {
+            let equal = Self.constantTimeEqual(key, presented)
+            match = equal && match < 0 ? index : match
         }
-        return anyMatch == 1
+        return match >= 0 ? match : nil
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -5,18 +5,26 @@ import NodeInference
 /// Assembles the router: middleware first (it applies to routes added after it), then the
 /// controllers. Tests drive this router directly; `buildApplication` puts it on a socket.
 public func buildRouter(configuration: ServerConfiguration, host: ModelHost = ModelHost()) -> Router<APIRequestContext> {
+    let limiter = RateLimiter(limits: .init(
+        requestsPerMinute: configuration.api.maxRequestsPerMinute, tokensPerMinute: configuration.api.maxTokensPerMinute))
     let endpoints =
-        HealthController(modelCount: configuration.models.count).endpoints
+        HealthController(configuration: configuration, host: host).endpoints
         + ModelsController(configuration: configuration).endpoints
-        + EmbeddingsController(configuration: configuration, host: host).endpoints
-        + ChatCompletionsController(configuration: configuration, host: host).endpoints
-        + CompletionsController(configuration: configuration, host: host).endpoints
+        + EmbeddingsController(configuration: configuration, host: host, limiter: limiter).endpoints
+        + ChatCompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
+        + CompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
         + TokenizeController(configuration: configuration, host: host).endpoints
 
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: OpenAIErrorMiddleware(routes: RouteTable(endpoints)))
+    if configuration.api.corsEnabled {
+        router.add(middleware: CORSPolicyMiddleware(origins: configuration.api.corsOrigins))
+    }
     router.add(middleware: AuthenticationMiddleware(keys: configuration.api.apiKeys, required: configuration.api.requireAuth))
+    router.add(middleware: RateLimitMiddleware(limiter: limiter))
+    router.add(middleware: BodyLimitMiddleware(limit: configuration.api.maxBodyBytes))
     for endpoint in endpoints {
         router.on(RouterPath(stringLiteral: endpoint.path), method: endpoint.method) { request, context in
             try await endpoint.handler(request, context)

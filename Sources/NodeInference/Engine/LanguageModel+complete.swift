@@ -49,7 +49,7 @@ extension LanguageModel {
                 }
                 guard generated < job.maxTokens, cache.count < contextLength else { break generation }
                 try model.forward([token][...], cache: cache, state: state)
-                work.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: state.logits, count: vocabulary) }
+                work.withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: state.logits, count: vocabulary) }
             }
             var rest = detokenizer.flush()
             if case .stopped(let text) = stopMatcher.append(rest) {

@@ -22,7 +22,7 @@ public struct StopMatcher: Sendable {
         // The earliest stop occurrence wins.
         var earliest: Range<String.Index>?
         for stop in stops {
-            if let range = held.range(of: stop), earliest == nil || range.lowerBound < earliest!.lowerBound { earliest = range }
+            if let range = held.range(of: stop), range.lowerBound < (earliest?.lowerBound ?? held.endIndex) { earliest = range }
         }
         if let earliest {
             let before = String(held[..<earliest.lowerBound])

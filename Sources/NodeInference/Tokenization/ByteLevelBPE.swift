@@ -101,7 +101,7 @@ public struct ByteLevelBPE: Tokenizer {
             var best: (rank: Int32, index: Int, merged: Int32)?
             for index in 0..<(symbols.count - 1) {
                 let key = UInt64(symbols[index]) << 32 | UInt64(symbols[index + 1])
-                if let entry = merges[key], best == nil || entry.rank < best!.rank {
+                if let entry = merges[key], entry.rank < (best?.rank ?? .max) {
                     best = (entry.rank, index, entry.merged)
                 }
             }
@@ -157,7 +157,9 @@ enum ByteLevelAlphabet {
 
     static let decoder: [Unicode.Scalar: UInt8] = {
         var map: [Unicode.Scalar: UInt8] = [:]
-        for (byte, character) in encoder.enumerated() { map[character.unicodeScalars.first!] = UInt8(byte) }
+        for (byte, character) in encoder.enumerated() {
+            for scalar in character.unicodeScalars { map[scalar] = UInt8(byte) }
+        }
         return map
     }()
 }
