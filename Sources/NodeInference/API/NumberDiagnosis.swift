@@ -5,10 +5,16 @@ import Foundation
 /// Runs only on the error path, and tries a bounded number of candidates.
 enum NumberDiagnosis {
     static let maxCandidates = 64
+    /// Larger bodies get the generic message: re-decoding them per candidate would let one bad
+    /// request cost many decodes.
+    static let maxBodyBytes = 64 << 10
 
     enum Step { case key(String), index(Int) }
 
     static func locate<T: Decodable>(_ type: T.Type, in data: Data) -> RequestDecodingError? {
+        guard data.count <= maxBodyBytes else {
+            return (try? JSONDecoder().decode(JSONValue.self, from: data)) == nil ? nil : generic
+        }
         guard let root = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
         var candidates: [[Step]] = []
         collect(root, path: [], into: &candidates)
@@ -26,10 +32,12 @@ enum NumberDiagnosis {
                 message: "Invalid type for '\(name)': expected an integer, got a fraction or an out-of-range number.",
                 param: name)
         }
-        return RequestDecodingError(
-            message: "A number in the request body does not fit its field (an integer field was given a fraction or an out-of-range value).",
-            param: nil)
+        return generic
     }
+
+    static let generic = RequestDecodingError(
+        message: "A number in the request body does not fit its field (an integer field was given a fraction or an out-of-range value).",
+        param: nil)
 
     /// Numbers that cannot be an `Int`: every float leaf, in document order.
     private static func collect(_ value: JSONValue, path: [Step], into candidates: inout [[Step]]) {
