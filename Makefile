@@ -50,10 +50,15 @@ TINY_REFERENCES := .cache/reference/tiny-llama/reference.json .cache/reference/t
 SPM_REFERENCE := .cache/fixtures/spm/reference.json
 EMBEDDING_REFERENCE := .cache/reference/minilm.json
 TEMPLATE_REFERENCE := .cache/reference/templates.json
+# The ten real chat templates live in the shared folder beside the checkout (as CI lays it out).
 TEMPLATES := ../shared/chat-templates
 reference: $(REFERENCE) $(TOKENIZER_REFERENCE) $(TINY_REFERENCES) $(SPM_REFERENCE) $(EMBEDDING_REFERENCE) $(TEMPLATE_REFERENCE)
 
-$(TEMPLATE_REFERENCE): Scripts/reference_templates.py Tests/NodeInferenceTests/Fixtures/templates/conversations.json $(wildcard $(TEMPLATES)/*) $(wildcard Tests/NodeInferenceTests/Fixtures/templates/features/*) | venv
+$(TEMPLATES)/index.json:
+	@echo "error: $(TEMPLATES) is missing: the chat-template corpus is expected in shared/ beside this checkout" >&2
+	@exit 1
+
+$(TEMPLATE_REFERENCE): $(TEMPLATES)/index.json Scripts/reference_templates.py Tests/NodeInferenceTests/Fixtures/templates/conversations.json $(wildcard $(TEMPLATES)/*) $(wildcard Tests/NodeInferenceTests/Fixtures/templates/features/*) | venv
 	$(PYTHON) Scripts/reference_templates.py --templates $(TEMPLATES) --extra Tests/NodeInferenceTests/Fixtures/templates/features \
 		--conversations Tests/NodeInferenceTests/Fixtures/templates/conversations.json --out $@
 
