@@ -18,27 +18,11 @@ package struct BertWeights: @unchecked Sendable {
     package init(source: any TensorSource, configuration c: BertConfiguration) throws(ModelError) {
         self.source = source
         let prefix = ["", "bert.", "roberta.", "model."].first { source.view($0 + "embeddings.word_embeddings.weight") != nil } ?? ""
-        func view(_ name: String) throws(ModelError) -> (TensorView, TensorType) {
-            guard let view = source.view(prefix + name) else { throw .missingTensor(prefix + name) }
-            guard let type = view.type else { throw .unsupportedTensorType(name: prefix + name, type: view.typeName) }
-            return (view, type)
-        }
         func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
-            let (view, type) = try view(name)
-            guard view.shape == [rows, columns] else { throw .tensorShape(name: prefix + name, expected: [rows, columns], found: view.shape) }
-            guard let base = view.data.baseAddress else { throw .missingTensor(prefix + name) }
-            return WeightMatrix(rows: rows, columns: columns, type: type, base: base)
+            try source.matrix(prefix + name, rows: rows, columns: columns)
         }
         func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
-            let (view, type) = try view(name)
-            guard view.shape == [count] else { throw .tensorShape(name: prefix + name, expected: [count], found: view.shape) }
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBufferPointer { destination in
-                if let source = view.data.baseAddress, let target = destination.baseAddress {
-                    Dequantize.row(type, from: source, into: target, count: count)
-                }
-            }
-            return values
+            try source.vector(prefix + name, count: count)
         }
         let d = c.dimension, f = c.feedForwardDimension
         wordEmbeddings = try matrix("embeddings.word_embeddings.weight", rows: c.vocabularySize, columns: d)

@@ -21,27 +21,11 @@ package struct LlamaWeights: @unchecked Sendable {
 
     package init(source: any TensorSource, names: LlamaTensorNames, configuration c: LlamaConfiguration) throws(ModelError) {
         self.source = source
-        func view(_ name: String) throws(ModelError) -> (TensorView, TensorType) {
-            guard let view = source.view(name) else { throw .missingTensor(name) }
-            guard let type = view.type else { throw .unsupportedTensorType(name: name, type: view.typeName) }
-            return (view, type)
-        }
         func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
-            let (view, type) = try view(name)
-            guard view.shape == [rows, columns] else { throw .tensorShape(name: name, expected: [rows, columns], found: view.shape) }
-            guard let base = view.data.baseAddress else { throw .missingTensor(name) }
-            return WeightMatrix(rows: rows, columns: columns, type: type, base: base)
+            try source.matrix(name, rows: rows, columns: columns)
         }
         func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
-            let (view, type) = try view(name)
-            guard view.shape == [count] else { throw .tensorShape(name: name, expected: [count], found: view.shape) }
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBufferPointer { destination in
-                if let source = view.data.baseAddress, let target = destination.baseAddress {
-                    Dequantize.row(type, from: source, into: target, count: count)
-                }
-            }
-            return values
+            try source.vector(name, count: count)
         }
 
         embedding = try matrix(names.embedding, rows: c.vocabularySize, columns: c.dimension)
