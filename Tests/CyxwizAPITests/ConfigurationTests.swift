@@ -109,6 +109,35 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func namedKeys() throws {
+        let scratch = try ScratchFolder()
+        let text = minimalConfiguration.replacingOccurrences(of: "api_key = \"file-key\"", with: "") + """
+
+            [api.keys.team-a]
+            key = "a-key"
+            max_requests_per_minute = 5
+
+            [api.keys.team-b]
+            key_env = "TEAM_B_KEY"
+            """
+        let configuration = try scratch.parse(text, environment: ["TEAM_B_KEY": "b-key"])
+        #expect(configuration.api.namedKeys == [
+            NamedKey(name: "team-a", key: "a-key", maxRequestsPerMinute: 5), NamedKey(name: "team-b", key: "b-key"),
+        ])
+        do {
+            _ = try scratch.parse(text, environment: [:])
+            Issue.record("expected an error for the unset variable")
+        } catch {
+            #expect(error.key == "api.keys.team-b.key_env")
+        }
+        do {
+            _ = try scratch.parse(text.replacingOccurrences(of: "max_requests_per_minute = 5", with: "max_request_per_minute = 5"), environment: ["TEAM_B_KEY": "b"])
+            Issue.record("expected an error for the typo")
+        } catch {
+            #expect(error.key == "api.keys.team-a.max_request_per_minute")
+        }
+    }
+
     @Test func requireAuthWithoutKeyIsAnError() throws {
         let scratch = try ScratchFolder()
         let text = minimalConfiguration.replacingOccurrences(of: "api_key = \"file-key\"", with: "api_key = \"\"")

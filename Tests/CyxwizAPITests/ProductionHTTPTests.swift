@@ -86,6 +86,26 @@ struct ProductionHTTPTests {
         }
     }
 
+    @Test func namedKeysHaveTheirOwnLimitsAndNames() async throws {
+        var configuration = base
+        configuration.api.maxRequestsPerMinute = 100
+        configuration.api.namedKeys = [NamedKey(name: "tiny", key: "tiny-key", maxRequestsPerMinute: 1)]
+        try await app(configuration).test(.router) { client in
+            let tiny: HTTPFields = [.authorization: "Bearer tiny-key"]
+            try await client.execute(uri: "/v1/models", method: .get, headers: tiny) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("x-ratelimit-limit-requests")!] == "1")
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: tiny) { response in
+                #expect(response.status == .tooManyRequests)
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: Self.key) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("x-ratelimit-limit-requests")!] == "100")
+            }
+        }
+    }
+
     @Test func corsPreflightAndHeaders() async throws {
         var configuration = base
         configuration.api.corsEnabled = true

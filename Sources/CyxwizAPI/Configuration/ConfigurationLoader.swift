@@ -96,13 +96,36 @@ extension ServerConfiguration {
         settings.maxStopSequences = try reader.int("max_stop_sequences", atLeast: 0) ?? 4
         settings.maxBodyBytes = try reader.int("max_body_bytes", atLeast: 1024) ?? (8 << 20)
         let modelsTable = try reader.table("models")
+        if let keysTable = try reader.table("keys") {
+            for name in keysTable.keys.sorted() {
+                guard let table = keysTable[name]?.table else {
+                    throw ConfigurationError(file: file, key: "api.keys.\(name)", message: "expected a table with a key")
+                }
+                var keyReader = TableReader(table: table, path: "api.keys.\(name)", file: file)
+                var key = try keyReader.string("key")
+                if let variable = try keyReader.string("key_env") {
+                    key = environment[variable]
+                    guard let value = key, !value.isEmpty else {
+                        throw keyReader.error("key_env", "the environment variable \(variable) is not set")
+                    }
+                }
+                guard let key, !key.isEmpty else { throw keyReader.error("key", "missing (or give key_env, an environment variable holding it)") }
+                let requests = try keyReader.int("max_requests_per_minute", atLeast: 0)
+                let tokens = try keyReader.int("max_tokens_per_minute", atLeast: 0)
+                try keyReader.finish()
+                guard !settings.namedKeys.contains(where: { $0.key == key }) else {
+                    throw keyReader.error("key", "the same key is given twice")
+                }
+                settings.namedKeys.append(NamedKey(name: name, key: key, maxRequestsPerMinute: requests, maxTokensPerMinute: tokens))
+            }
+        }
         try reader.finish()
 
-        if settings.requireAuth, settings.apiKeys.isEmpty {
+        if settings.requireAuth, settings.apiKeys.isEmpty, settings.namedKeys.isEmpty {
             throw ConfigurationError(
                 file: file,
                 key: "api.require_auth",
-                message: "require_auth = true but no key is set (set api.api_key, api.api_keys or CYXWIZ_API_KEY)"
+                message: "require_auth = true but no key is set (set api.api_key, api.api_keys, [api.keys.<name>] or CYXWIZ_API_KEY)"
             )
         }
 

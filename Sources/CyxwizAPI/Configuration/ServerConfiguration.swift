@@ -23,6 +23,8 @@ public struct APISettings: Sendable, Equatable {
     public var address: ListenAddress
     /// Accepted bearer keys: `api_key`, `api_keys` and `CYXWIZ_API_KEY` together.
     public var apiKeys: [String]
+    /// Named keys from `[api.keys.<name>]`, with optional limits of their own.
+    public var namedKeys: [NamedKey] = []
     public var requireAuth: Bool
     /// 0 means no limit.
     public var maxRequestsPerMinute: Int
@@ -53,6 +55,21 @@ public struct APISettings: Sendable, Equatable {
         self.maxTokensPerMinute = maxTokensPerMinute
         self.corsEnabled = corsEnabled
         self.corsOrigins = corsOrigins
+    }
+}
+
+/// A key with a name (shown in logs instead of the key) and, optionally, its own limits.
+public struct NamedKey: Sendable, Equatable {
+    public var name: String
+    public var key: String
+    public var maxRequestsPerMinute: Int?
+    public var maxTokensPerMinute: Int?
+
+    public init(name: String, key: String, maxRequestsPerMinute: Int? = nil, maxTokensPerMinute: Int? = nil) {
+        self.name = name
+        self.key = key
+        self.maxRequestsPerMinute = maxRequestsPerMinute
+        self.maxTokensPerMinute = maxTokensPerMinute
     }
 }
 

@@ -35,6 +35,8 @@ public final class RateLimiter: @unchecked Sendable {
     }
 
     let limits: Limits
+    /// Limits of named keys that override the defaults.
+    let overrides: [String: Limits]
     let window: Double = 60
     private let lock = NSLock()
     private var requests: [String: [Double]] = [:]
@@ -42,15 +44,21 @@ public final class RateLimiter: @unchecked Sendable {
     private var nextID: UInt64 = 0
     private let clock: @Sendable () -> Double
 
-    public init(limits: Limits, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(limits: Limits, overrides: [String: Limits] = [:], clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.limits = limits
+        self.overrides = overrides
         self.clock = clock
     }
 
-    public var isActive: Bool { limits.requestsPerMinute > 0 || limits.tokensPerMinute > 0 }
+    public var isActive: Bool {
+        ([limits] + overrides.values).contains { $0.requestsPerMinute > 0 || $0.tokensPerMinute > 0 }
+    }
+
+    func limits(_ identity: String) -> Limits { overrides[identity] ?? limits }
 
     /// Counts one request, or refuses it when the caller has used up its requests.
     public func admit(_ identity: String) throws(Refusal) {
+        let limits = limits(identity)
         guard limits.requestsPerMinute > 0 else { return }
         let refusal: Refusal? = lock.withLock {
             let now = clock()
@@ -65,6 +73,7 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// Charges `amount` tokens, or refuses when they would exceed the caller's tokens per minute.
     public func reserve(_ identity: String, tokens amount: Int) throws(Refusal) -> Reservation? {
+        let limits = limits(identity)
         guard limits.tokensPerMinute > 0 else { return nil }
         let result: Result<Reservation, Refusal> = lock.withLock {
             let now = clock()
@@ -106,7 +115,7 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// Records tokens used without a reservation (embeddings, counted after the fact).
     public func record(_ identity: String, tokens amount: Int) {
-        guard limits.tokensPerMinute > 0, amount > 0 else { return }
+        guard limits(identity).tokensPerMinute > 0, amount > 0 else { return }
         lock.withLock {
             nextID += 1
             tokens[identity, default: []].append((nextID, clock(), amount))
@@ -114,7 +123,8 @@ public final class RateLimiter: @unchecked Sendable {
     }
 
     public func status(_ identity: String) -> Status {
-        lock.withLock {
+        let limits = limits(identity)
+        return lock.withLock {
             let now = clock()
             let times = requests[identity, default: []].filter { $0 > now - window }
             let entries = tokens[identity, default: []].filter { $0.time > now - window }

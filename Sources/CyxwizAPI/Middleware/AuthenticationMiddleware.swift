@@ -7,11 +7,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     let keys: [[UInt8]]
+    /// The name each key goes by in logs and limits (never the key itself).
+    let names: [String]
     let required: Bool
     static let openPaths: Set<String> = ["/health"]
 
-    init(keys: [String], required: Bool) {
-        self.keys = keys.map { Array($0.utf8) }
+    init(keys: [String], namedKeys: [NamedKey] = [], required: Bool) {
+        self.keys = keys.map { Array($0.utf8) } + namedKeys.map { Array($0.key.utf8) }
+        self.names = keys.indices.map { "key-\($0 + 1)" } + namedKeys.map(\.name)
         self.required = required
     }
 
@@ -28,7 +31,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         guard let index = matchingKey(Array(presented.utf8)) else { throw APIError.incorrectAPIKey }
         var context = context
-        context.callerIdentity = "key-\(index + 1)"
+        context.callerIdentity = names[index]
         context.record["caller"] = context.callerIdentity
         return try await next(request, context)
     }

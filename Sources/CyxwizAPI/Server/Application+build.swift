@@ -5,8 +5,14 @@ import NodeInference
 /// Assembles the router: middleware first (it applies to routes added after it), then the
 /// controllers. Tests drive this router directly; `buildApplication` puts it on a socket.
 public func buildRouter(configuration: ServerConfiguration, host: ModelHost = ModelHost()) -> Router<APIRequestContext> {
-    let limiter = RateLimiter(limits: .init(
-        requestsPerMinute: configuration.api.maxRequestsPerMinute, tokensPerMinute: configuration.api.maxTokensPerMinute))
+    let defaults = RateLimiter.Limits(
+        requestsPerMinute: configuration.api.maxRequestsPerMinute, tokensPerMinute: configuration.api.maxTokensPerMinute)
+    var overrides: [String: RateLimiter.Limits] = [:]
+    for key in configuration.api.namedKeys {
+        overrides[key.name] = .init(
+            requestsPerMinute: key.maxRequestsPerMinute ?? defaults.requestsPerMinute, tokensPerMinute: key.maxTokensPerMinute ?? defaults.tokensPerMinute)
+    }
+    let limiter = RateLimiter(limits: defaults, overrides: overrides)
     let endpoints =
         HealthController(configuration: configuration, host: host).endpoints
         + ModelsController(configuration: configuration).endpoints
@@ -22,7 +28,8 @@ public func buildRouter(configuration: ServerConfiguration, host: ModelHost = Mo
     if configuration.api.corsEnabled {
         router.add(middleware: CORSPolicyMiddleware(origins: configuration.api.corsOrigins))
     }
-    router.add(middleware: AuthenticationMiddleware(keys: configuration.api.apiKeys, required: configuration.api.requireAuth))
+    router.add(middleware: AuthenticationMiddleware(
+        keys: configuration.api.apiKeys, namedKeys: configuration.api.namedKeys, required: configuration.api.requireAuth))
     router.add(middleware: RateLimitMiddleware(limiter: limiter))
     router.add(middleware: BodyLimitMiddleware(limit: configuration.api.maxBodyBytes))
     for endpoint in endpoints {
