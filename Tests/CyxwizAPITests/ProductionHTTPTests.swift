@@ -155,6 +155,25 @@ struct ProductionHTTPTests {
         }
     }
 
+    @Test func metricsArePrometheusTextBehindTheKey() async throws {
+        try await app(base).test(.router) { client in
+            try await client.execute(uri: "/v1/models", method: .get, headers: Self.key) { _ in }
+            try await client.execute(uri: "/v1/nothing", method: .get, headers: Self.key) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: Self.key) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"cyxwiz_http_requests_total{path="/v1/models",status="200"} 1"#))
+                #expect(text.contains(#"cyxwiz_http_requests_total{path="NotFound",status="404"} 1"#))
+                #expect(text.contains("cyxwiz_active_sequences 0"))
+                #expect(text.contains("cyxwiz_queued_requests 0"))
+            }
+        }
+    }
+
     @Test func healthReportsEachModel() async throws {
         try await app(base).test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in

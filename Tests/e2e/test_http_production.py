@@ -73,3 +73,41 @@ def test_request_log_lines_never_contain_the_key(limited):
     output = limited.output()
     assert "request" in output and "key-1" in output
     assert SHIPPED_KEY not in output and "some-wrong-key" not in output
+
+
+def metric(server, name):
+    text = httpx.get(f"{server.base_url}/metrics", headers={"Authorization": f"Bearer {SHIPPED_KEY}"}).text
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_killing_a_streaming_client_frees_its_sequence(server):
+    import socket
+    import time
+
+    body = ('{"model": "smollm2-135m", "prompt": "Once upon a time", "max_tokens": 4000, "temperature": 0.9, '
+            '"logit_bias": {"2": -100, "0": -100}, "stream": true}').encode()
+    request = (f"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SHIPPED_KEY}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    connection = socket.create_connection(("127.0.0.1", server.port))
+    connection.sendall(request)
+    received = b""
+    while received.count(b"data: ") < 3:
+        received += connection.recv(4096)
+    assert metric(server, "cyxwiz_active_sequences") == 1
+    connection.close()
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline and metric(server, "cyxwiz_active_sequences") != 0:
+        time.sleep(0.02)
+    assert metric(server, "cyxwiz_active_sequences") == 0
+
+
+def test_metrics_count_tokens_and_time_to_first_token(server):
+    client = OpenAI(base_url=f"{server.base_url}/v1", api_key=SHIPPED_KEY, max_retries=0)
+    before = metric(server, 'cyxwiz_completion_tokens_total{model="smollm2-135m-instruct"}') or 0
+    response = client.chat.completions.create(model="smollm2-135m-instruct", messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
+    after = metric(server, 'cyxwiz_completion_tokens_total{model="smollm2-135m-instruct"}')
+    assert after - before == response.usage.completion_tokens
+    assert metric(server, 'cyxwiz_time_to_first_token_seconds_count{model="smollm2-135m-instruct"}') >= 1

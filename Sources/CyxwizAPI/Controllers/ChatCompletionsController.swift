@@ -19,6 +19,7 @@ struct ChatCompletionsController {
     }
 
     func complete(_ request: Request, caller: String, record: RequestRecord) async throws -> Response {
+        let started = ContinuousClock.now
         var request = request
         let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let chat = try WireFormat.decode(ChatCompletionRequest.self, from: Data(buffer: body))
@@ -66,7 +67,7 @@ struct ChatCompletionsController {
         }
         let job = CompletionJob(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling, stops: stops, choices: n, topLogprobs: topLogprobs)
         let reply = Reply(id: Controllers.identifier("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
-                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, promptTokens: promptTokens.count)
+                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, metrics: host.metrics, started: started, promptTokens: promptTokens.count)
         let reservation: RateLimiter.Reservation?
         do {
             reservation = try limiter.reserve(caller, tokens: promptTokens.count + maxTokens * n)
@@ -75,9 +76,11 @@ struct ChatCompletionsController {
         }
         let limiter = self.limiter
         record["prompt_tokens"] = String(promptTokens.count)
+        let metrics = host.metrics, modelID = settings.id
         let settle: @Sendable (Int) -> Void = { completionTokens in
             limiter.settle(reservation, used: promptTokens.count + completionTokens)
             record["completion_tokens"] = String(completionTokens)
+            metrics.tokens(model: modelID, prompt: promptTokens.count, completion: completionTokens)
         }
         let events = served.worker.run(job)
         if chat.stream == true {
@@ -148,6 +151,8 @@ struct ChatCompletionsController {
         let model: String
         let fingerprint: String
         let tokenizer: any Tokenizer
+        let metrics: ServerMetrics
+        let started: ContinuousClock.Instant
         let promptTokens: Int
 
         func logprob(_ info: TokenLogprobs) -> TokenLogprob {
@@ -162,10 +167,12 @@ struct ChatCompletionsController {
             var reasons = [FinishReason?](repeating: nil, count: choices)
             var completionTokens = 0
             var wantsLogprobs = false
+            var clock = TokenClock(metrics: metrics, model: model, start: started)
             defer { settle(completionTokens) }
             for try await event in events {
                 switch event {
                 case .delta(let choice, let text, let token):
+                    clock.tick()
                     texts[choice] += text
                     if let token {
                         wantsLogprobs = true
@@ -201,11 +208,13 @@ struct ChatCompletionsController {
                     try await writer.write(ServerSentEvents.event(chunk([.init(index: index, delta: .init(role: .assistant, content: ""))])))
                 }
                 var completionTokens = 0
+                var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started)
                 defer { settle(completionTokens) }
                 do {
                     for try await event in events {
                         switch event {
                         case .delta(let choice, let text, let token):
+                            clock.tick()
                             guard !text.isEmpty || token != nil else { continue }
                             let logprobs = token.map { ChatLogprobs(content: [reply.logprob($0)]) }
                             try await writer.write(ServerSentEvents.event(chunk([.init(index: choice, delta: .init(content: text), logprobs: logprobs)])))

@@ -18,6 +18,7 @@ struct CompletionsController {
     }
 
     func complete(_ request: Request, caller: String, record: RequestRecord) async throws -> Response {
+        let started = ContinuousClock.now
         var request = request
         let body = try await request.collectBody(upTo: configuration.api.maxBodyBytes)
         let completion = try WireFormat.decode(CompletionRequest.self, from: Data(buffer: body))
@@ -60,7 +61,7 @@ struct CompletionsController {
         }
 
         let reply = Reply(id: Controllers.identifier("cmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
-                          fingerprint: served.fingerprint, tokenizer: tokenizer)
+                          fingerprint: served.fingerprint, tokenizer: tokenizer, metrics: host.metrics, started: started)
         // OpenAI's default is 16 tokens; 0 with echo returns the prompt alone.
         let requested = completion.maxTokens ?? 16
         var plans: [Reply.Plan] = []
@@ -85,9 +86,11 @@ struct CompletionsController {
         }
         let limiter = self.limiter
         record["prompt_tokens"] = String(promptTotal)
+        let metrics = host.metrics, modelID = settings.id
         let settle: @Sendable (Int) -> Void = { completionTokens in
             limiter.settle(reservation, used: promptTotal + completionTokens)
             record["completion_tokens"] = String(completionTokens)
+            metrics.tokens(model: modelID, prompt: promptTotal, completion: completionTokens)
         }
         if completion.stream == true {
             return reply.stream(plans, worker: served.worker, includeUsage: completion.streamOptions?.includeUsage == true, settle: settle)
@@ -125,6 +128,8 @@ struct CompletionsController {
         let model: String
         let fingerprint: String
         let tokenizer: any Tokenizer
+        let metrics: ServerMetrics
+        let started: ContinuousClock.Instant
 
         struct Plan: Sendable {
             var promptIndex: Int
@@ -159,6 +164,7 @@ struct CompletionsController {
         func whole(_ plans: [Plan], worker: GenerationWorker, wantsLogprobs: Bool, settle: @Sendable (Int) -> Void) async throws -> Response {
             var choices: [Completion.Choice] = []
             var promptTokens = 0, completionTokens = 0
+            var clock = TokenClock(metrics: metrics, model: model, start: started)
             defer { settle(completionTokens) }
             for plan in plans {
                 promptTokens += plan.promptTokens.count
@@ -178,6 +184,7 @@ struct CompletionsController {
                     for try await event in worker.run(job) {
                         switch event {
                         case .delta(let choice, let text, let token):
+                            clock.tick()
                             if let token { append(token, piece: token.bytes, to: &collected[choice]) }
                             collected[choice].text += text
                         case .finished(let choice, let reason, let count):
@@ -205,6 +212,7 @@ struct CompletionsController {
                     Completion(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
                 }
                 var promptTokens = 0, completionTokens = 0
+                var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started)
                 defer { settle(completionTokens) }
                 do {
                     for plan in plans {
@@ -223,6 +231,7 @@ struct CompletionsController {
                         for try await event in worker.run(job) {
                             switch event {
                             case .delta(let choice, let text, let token):
+                                clock.tick()
                                 guard !text.isEmpty || token != nil else { continue }
                                 var logprobs: CompletionLogprobs?
                                 if let token {

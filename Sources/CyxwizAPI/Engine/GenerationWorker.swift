@@ -7,17 +7,24 @@ import NodeInference
 public final class GenerationWorker: Sendable {
     public let model: LanguageModel
     private let queue: DispatchQueue
+    private let metrics: ServerMetrics?
 
-    public init(model: LanguageModel, label: String) {
+    public init(model: LanguageModel, label: String, metrics: ServerMetrics? = nil) {
         self.model = model
         self.queue = DispatchQueue(label: "cyxwiz.generation.\(label)", qos: .userInitiated)
+        self.metrics = metrics
     }
 
     public func run(_ job: CompletionJob) -> AsyncThrowingStream<CompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
         let cancelled = CancellationFlag()
         continuation.onTermination = { _ in cancelled.set() }
+        let metrics = self.metrics
+        metrics?.queuedRequests.increment()
         queue.async { [model] in
+            metrics?.queuedRequests.decrement()
+            metrics?.activeSequences.increment(by: Double(job.choices))
+            defer { metrics?.activeSequences.decrement(by: Double(job.choices)) }
             do {
                 try model.complete(job, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
                 continuation.finish()

@@ -6,10 +6,14 @@ import NodeInference
 public struct ModelHost: Sendable {
     public var embedders: [String: any TextEmbedder]
     public var languageModels: [String: ServedLanguageModel]
+    public let metrics: ServerMetrics
 
-    public init(embedders: [String: any TextEmbedder] = [:], languageModels: [String: ServedLanguageModel] = [:]) {
+    public init(
+        embedders: [String: any TextEmbedder] = [:], languageModels: [String: ServedLanguageModel] = [:], metrics: ServerMetrics = ServerMetrics()
+    ) {
         self.embedders = embedders
         self.languageModels = languageModels
+        self.metrics = metrics
     }
 
     /// Loads every model of the configuration that an implemented endpoint serves.
@@ -38,7 +42,7 @@ public struct ModelHost: Sendable {
                 if let existing = workers[settings.path] {
                     worker = existing
                 } else {
-                    worker = GenerationWorker(model: try LanguageModel(path: settings.path), label: settings.id)
+                    worker = GenerationWorker(model: try LanguageModel(path: settings.path), label: settings.id, metrics: host.metrics)
                     workers[settings.path] = worker
                 }
                 var template: ChatTemplate?

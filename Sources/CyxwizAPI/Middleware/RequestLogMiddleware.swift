@@ -6,12 +6,15 @@ import NIOCore
 /// duration. Request bodies and headers are not logged.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    let metrics: ServerMetrics
 
     func handle(
         _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
         let start = NIODeadline.now()
         let response = try await next(request, context)
+        // The route's pattern, not the raw path, keeps label values few.
+        metrics.request(path: context.endpointPath ?? "unmatched", status: response.status.code)
         let milliseconds = Double((NIODeadline.now() - start).nanoseconds) / 1e6
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path),

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 import NodeInference
 
@@ -20,10 +21,13 @@ public func buildRouter(configuration: ServerConfiguration, host: ModelHost = Mo
         + ChatCompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
         + CompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
         + TokenizeController(configuration: configuration, host: host).endpoints
+        + [.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: host.metrics.render())))
+        }]
 
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestLogMiddleware(metrics: host.metrics))
     router.add(middleware: OpenAIErrorMiddleware(routes: RouteTable(endpoints)))
     if configuration.api.corsEnabled {
         router.add(middleware: CORSPolicyMiddleware(origins: configuration.api.corsOrigins))
