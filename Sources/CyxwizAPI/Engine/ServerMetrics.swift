@@ -7,7 +7,6 @@ public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let activeSequences: Gauge
     let queuedRequests: Gauge
-    let kvCacheBytes: Gauge
 
     static let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
                                              .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
@@ -15,7 +14,6 @@ public final class ServerMetrics: Sendable {
     public init() {
         activeSequences = registry.makeGauge(name: "cyxwiz_active_sequences", help: "Sequences being generated now.")
         queuedRequests = registry.makeGauge(name: "cyxwiz_queued_requests", help: "Generation requests waiting for their model.")
-        kvCacheBytes = registry.makeGauge(name: "cyxwiz_kv_cache_bytes", help: "Bytes held by key/value caches of running sequences.")
     }
 
     func request(path: String, status: Int) {
