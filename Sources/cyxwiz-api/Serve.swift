@@ -3,6 +3,7 @@ import CyxwizAPI
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,7 +62,11 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(configuration: configuration, host: host, logger: logger) { address in
             startupLogger.notice("cyxwiz-api listening on http://\(address) with \(modelCount) model(s)")
         }
-        try await app.runService()
+        let group = ServiceGroup(
+            services: [GracefulServer(app, coordinator: host.shutdown, grace: .seconds(configuration.api.shutdownGraceSeconds))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        try await group.run()
     }
 }
 

@@ -111,3 +111,35 @@ def test_metrics_count_tokens_and_time_to_first_token(server):
     after = metric(server, 'cyxwiz_completion_tokens_total{model="smollm2-135m-instruct"}')
     assert after - before == response.usage.completion_tokens
     assert metric(server, 'cyxwiz_time_to_first_token_seconds_count{model="smollm2-135m-instruct"}') >= 1
+
+
+def test_sigterm_during_a_stream_ends_it_with_an_error_event_and_exits_0(tmp_path):
+    import socket
+    import time
+
+    (tmp_path / "models").symlink_to(ROOT / "models")
+    config = tmp_path / "config.toml"
+    config.write_text(SHIPPED_CONFIG.read_text().replace("[api]\n", "[api]\nshutdown_grace_seconds = 1\n", 1))
+    running = RunningServer(config)
+    body = ('{"model": "smollm2-135m", "prompt": "Once upon a time", "max_tokens": 4000, "temperature": 0.9, '
+            '"logit_bias": {"2": -100, "0": -100}, "stream": true}').encode()
+    request = (f"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SHIPPED_KEY}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    connection = socket.create_connection(("127.0.0.1", running.port))
+    connection.sendall(request)
+    received = b""
+    while received.count(b"data: ") < 3:
+        received += connection.recv(4096)
+    started = time.monotonic()
+    running.process.terminate()
+    connection.settimeout(10)
+    while True:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    connection.close()
+    assert running.process.wait(timeout=15) == 0
+    assert time.monotonic() - started < 6
+    events = [line for line in received.decode(errors="replace").split("\n") if line.startswith("data: ")]
+    assert "server_shutting_down" in events[-1]

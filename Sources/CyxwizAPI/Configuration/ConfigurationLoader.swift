@@ -95,6 +95,7 @@ extension ServerConfiguration {
         settings.corsOrigins = try reader.strings("cors_origins") ?? []
         settings.maxStopSequences = try reader.int("max_stop_sequences", atLeast: 0) ?? 4
         settings.maxBodyBytes = try reader.int("max_body_bytes", atLeast: 1024) ?? (8 << 20)
+        settings.shutdownGraceSeconds = try reader.int("shutdown_grace_seconds", atLeast: 0) ?? 30
         let modelsTable = try reader.table("models")
         if let keysTable = try reader.table("keys") {
             for name in keysTable.keys.sorted() {

@@ -36,6 +36,8 @@ public struct APISettings: Sendable, Equatable {
     public var maxStopSequences: Int = 4
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int = 8 << 20
+    /// After SIGTERM/SIGINT, how long in-flight requests may finish before generations stop.
+    public var shutdownGraceSeconds: Int = 30
 
     public init(
         enabled: Bool = true,

@@ -67,7 +67,7 @@ struct ChatCompletionsController {
         }
         let job = CompletionJob(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling, stops: stops, choices: n, topLogprobs: topLogprobs)
         let reply = Reply(id: Controllers.identifier("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
-                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, metrics: host.metrics, started: started, promptTokens: promptTokens.count)
+                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, metrics: host.metrics, shutdown: host.shutdown, started: started, promptTokens: promptTokens.count)
         let reservation: RateLimiter.Reservation?
         do {
             reservation = try limiter.reserve(caller, tokens: promptTokens.count + maxTokens * n)
@@ -152,6 +152,7 @@ struct ChatCompletionsController {
         let fingerprint: String
         let tokenizer: any Tokenizer
         let metrics: ServerMetrics
+        let shutdown: ShutdownCoordinator
         let started: ContinuousClock.Instant
         let promptTokens: Int
 
@@ -183,6 +184,7 @@ struct ChatCompletionsController {
                     completionTokens += count
                 }
             }
+            if shutdown.isAborting { throw APIError.shuttingDown }
             let result = ChatCompletion(
                 id: id, created: created, model: model,
                 choices: (0..<choices).map { index in
@@ -226,6 +228,10 @@ struct ChatCompletionsController {
                 } catch {
                     let failure = ErrorResponse(error: ErrorObject(message: "\(error)", type: "server_error", code: "generation_failed"))
                     try await writer.write(ServerSentEvents.event(failure))
+                    return
+                }
+                if reply.shutdown.isAborting {
+                    try await writer.write(ServerSentEvents.shutdownEvent)
                     return
                 }
                 if includeUsage {

@@ -61,7 +61,7 @@ struct CompletionsController {
         }
 
         let reply = Reply(id: Controllers.identifier("cmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
-                          fingerprint: served.fingerprint, tokenizer: tokenizer, metrics: host.metrics, started: started)
+                          fingerprint: served.fingerprint, tokenizer: tokenizer, metrics: host.metrics, shutdown: host.shutdown, started: started)
         // OpenAI's default is 16 tokens; 0 with echo returns the prompt alone.
         let requested = completion.maxTokens ?? 16
         var plans: [Reply.Plan] = []
@@ -129,6 +129,7 @@ struct CompletionsController {
         let fingerprint: String
         let tokenizer: any Tokenizer
         let metrics: ServerMetrics
+        let shutdown: ShutdownCoordinator
         let started: ContinuousClock.Instant
 
         struct Plan: Sendable {
@@ -199,6 +200,7 @@ struct CompletionsController {
                     choices.append(Completion.Choice(text: item.text, index: plan.promptIndex * plan.choices + index, logprobs: logprobs, finishReason: item.reason))
                 }
             }
+            if shutdown.isAborting { throw APIError.shuttingDown }
             let result = Completion(id: id, created: created, model: model, choices: choices,
                                     usage: .value(Usage(promptTokens: promptTokens, completionTokens: completionTokens)), systemFingerprint: fingerprint)
             return Response.json(result)
@@ -248,6 +250,10 @@ struct CompletionsController {
                     }
                 } catch {
                     try await writer.write(ServerSentEvents.event(ErrorResponse(error: ErrorObject(message: "\(error)", type: "server_error", code: "generation_failed"))))
+                    return
+                }
+                if reply.shutdown.isAborting {
+                    try await writer.write(ServerSentEvents.shutdownEvent)
                     return
                 }
                 if includeUsage {

@@ -8,25 +8,27 @@ public final class GenerationWorker: Sendable {
     public let model: LanguageModel
     private let queue: DispatchQueue
     private let metrics: ServerMetrics?
+    private let shutdown: ShutdownCoordinator?
 
-    public init(model: LanguageModel, label: String, metrics: ServerMetrics? = nil) {
+    public init(model: LanguageModel, label: String, metrics: ServerMetrics? = nil, shutdown: ShutdownCoordinator? = nil) {
         self.model = model
         self.queue = DispatchQueue(label: "cyxwiz.generation.\(label)", qos: .userInitiated)
         self.metrics = metrics
+        self.shutdown = shutdown
     }
 
     public func run(_ job: CompletionJob) -> AsyncThrowingStream<CompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
         let cancelled = CancellationFlag()
         continuation.onTermination = { _ in cancelled.set() }
-        let metrics = self.metrics
+        let metrics = self.metrics, shutdown = self.shutdown
         metrics?.queuedRequests.increment()
         queue.async { [model] in
             metrics?.queuedRequests.decrement()
             metrics?.activeSequences.increment(by: Double(job.choices))
             defer { metrics?.activeSequences.decrement(by: Double(job.choices)) }
             do {
-                try model.complete(job, isCancelled: { cancelled.isSet }) { continuation.yield($0) }
+                try model.complete(job, isCancelled: { cancelled.isSet || shutdown?.isAborting == true }) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

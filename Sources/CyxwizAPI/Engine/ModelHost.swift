@@ -7,13 +7,16 @@ public struct ModelHost: Sendable {
     public var embedders: [String: any TextEmbedder]
     public var languageModels: [String: ServedLanguageModel]
     public let metrics: ServerMetrics
+    public let shutdown: ShutdownCoordinator
 
     public init(
-        embedders: [String: any TextEmbedder] = [:], languageModels: [String: ServedLanguageModel] = [:], metrics: ServerMetrics = ServerMetrics()
+        embedders: [String: any TextEmbedder] = [:], languageModels: [String: ServedLanguageModel] = [:],
+        metrics: ServerMetrics = ServerMetrics(), shutdown: ShutdownCoordinator = ShutdownCoordinator()
     ) {
         self.embedders = embedders
         self.languageModels = languageModels
         self.metrics = metrics
+        self.shutdown = shutdown
     }
 
     /// Loads every model of the configuration that an implemented endpoint serves.
@@ -42,7 +45,7 @@ public struct ModelHost: Sendable {
                 if let existing = workers[settings.path] {
                     worker = existing
                 } else {
-                    worker = GenerationWorker(model: try LanguageModel(path: settings.path), label: settings.id, metrics: host.metrics)
+                    worker = GenerationWorker(model: try LanguageModel(path: settings.path), label: settings.id, metrics: host.metrics, shutdown: host.shutdown)
                     workers[settings.path] = worker
                 }
                 var template: ChatTemplate?

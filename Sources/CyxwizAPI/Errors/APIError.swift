@@ -112,6 +112,11 @@ extension APIError {
         )
     }
 
+    /// 503 for a generation that shutdown stopped.
+    public static let shuttingDown = APIError(
+        status: .serviceUnavailable, type: "server_error", code: "server_shutting_down",
+        message: "The server is shutting down; this generation was stopped.", headers: ["Retry-After": "1"])
+
     /// 500 that says nothing of the cause; the cause goes to the log with the request id.
     public static func internalError(requestID: String) -> APIError {
         APIError(

@@ -15,6 +15,11 @@ enum ServerSentEvents {
 
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 
+    static var shutdownEvent: ByteBuffer {
+        let body = ShutdownCoordinator.error
+        return event(ErrorResponse(error: ErrorObject(message: body.message, type: body.type, code: body.code)))
+    }
+
     static func response(_ body: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
         Response(
             status: .ok,
