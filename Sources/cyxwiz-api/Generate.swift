@@ -40,15 +40,17 @@ struct Generate: AsyncParsableCommand {
         } else {
             tokens = languageModel.tokenizer.encode(prompt, parseSpecial: true, addSpecial: true)
         }
+        var greedy = SamplingParameters()
+        greedy.temperature = 0
         do {
-            for try await event in languageModel.generate(GenerationRequest(promptTokens: tokens, maxTokens: maxTokens)) {
+            for try await event in languageModel.completions(CompletionJob(promptTokens: tokens, maxTokens: maxTokens, sampling: greedy)) {
                 switch event {
-                case .token(_, let text), .text(let text):
+                case .delta(_, let text, _):
                     FileHandle.standardOutput.write(Data(text.utf8))
-                case .finished(let stop, let prompt, let completion):
+                case .finished(_, let reason, let completion):
                     FileHandle.standardOutput.write(Data("\n".utf8))
                     FileHandle.standardError.write(
-                        Data("[\(prompt) prompt tokens, \(completion) generated, stopped by \(stop.rawValue)]\n".utf8))
+                        Data("[\(tokens.count) prompt tokens, \(completion) generated, finish_reason \(reason.rawValue)]\n".utf8))
                 }
             }
         } catch {

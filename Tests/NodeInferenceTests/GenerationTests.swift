@@ -2,23 +2,28 @@ import Foundation
 import NodeInference
 import Testing
 
-@Suite("Greedy generation loop on the real model", .serialized)
+@Suite("Greedy generation on the real model", .serialized)
 struct GenerationTests {
     static let model: Result<LanguageModel, any Error> = Result {
         try RealModel.requireFile(RealModel.smolLM2, command: "make models")
         return try LanguageModel(path: RealModel.smolLM2)
     }
 
-    func collect(_ model: LanguageModel, _ request: GenerationRequest) async throws -> ([Int], String, GenerationEvent?) {
+    static func greedy(_ prompt: [Int], maxTokens: Int) -> CompletionJob {
+        var sampling = SamplingParameters()
+        sampling.temperature = 0
+        // topLogprobs 0 makes each event carry its token id.
+        return CompletionJob(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, topLogprobs: 0)
+    }
+
+    func collect(_ model: LanguageModel, _ job: CompletionJob) async throws -> ([Int], String, CompletionEvent?) {
         var ids: [Int] = []
         var text = ""
-        var last: GenerationEvent?
-        for try await event in model.generate(request) {
+        var last: CompletionEvent?
+        for try await event in model.completions(job) {
             switch event {
-            case .token(let id, let piece):
-                ids.append(id)
-                text += piece
-            case .text(let piece):
+            case .delta(_, let piece, let token):
+                if let token { ids.append(token.token) }
                 text += piece
             case .finished:
                 last = event
@@ -33,40 +38,30 @@ struct GenerationTests {
         let model = try Self.model.get()
         let reference = try RealModel.reference().prompts[0]
         let endIndex = try #require(reference.greedy.firstIndex { model.tokenizer.endOfGenerationTokens.contains($0) })
-        let (ids, text, last) = try await collect(model, GenerationRequest(promptTokens: reference.ids, maxTokens: 64))
+        let (ids, text, last) = try await collect(model, Self.greedy(reference.ids, maxTokens: 64))
         #expect(ids == Array(reference.greedy[..<endIndex]))
         #expect(text == model.tokenizer.decode(ids))
         #expect(text.hasPrefix(" Paris"))
-        #expect(last == .finished(.endOfGeneration, promptTokens: reference.ids.count, completionTokens: endIndex))
+        #expect(last == .finished(choice: 0, reason: .stop, completionTokens: endIndex))
     }
 
     @Test func stopsAtMaxTokens() async throws {
         let model = try Self.model.get()
         let prompt = model.tokenizer.encode("Once upon a time", parseSpecial: false, addSpecial: true)
-        let (ids, _, last) = try await collect(model, GenerationRequest(promptTokens: prompt, maxTokens: 3))
+        let (ids, _, last) = try await collect(model, Self.greedy(prompt, maxTokens: 3))
         #expect(ids.count == 3)
-        #expect(last == .finished(.maxTokens, promptTokens: prompt.count, completionTokens: 3))
-    }
-
-    @Test func stoppingTheConsumerStopsTheLoop() throws {
-        let model = try Self.model.get()
-        var seen = 0
-        try model.run(GenerationRequest(promptTokens: [504, 3575], maxTokens: 100)) { _ in
-            seen += 1
-            return seen < 2
-        }
-        #expect(seen == 2)
+        #expect(last == .finished(choice: 0, reason: .length, completionTokens: 3))
     }
 
     @Test func badPromptsAreErrors() async throws {
         let model = try Self.model.get()
-        await #expect(throws: ModelError.self) { _ = try await collect(model, GenerationRequest(promptTokens: [], maxTokens: 4)) }
+        await #expect(throws: ModelError.self) { _ = try await collect(model, Self.greedy([], maxTokens: 4)) }
         await #expect(throws: ModelError.tokenOutOfRange(token: 1 << 20, vocabularySize: 49152)) {
-            _ = try await collect(model, GenerationRequest(promptTokens: [1 << 20], maxTokens: 4))
+            _ = try await collect(model, Self.greedy([1 << 20], maxTokens: 4))
         }
         let tooLong = [Int](repeating: 28, count: model.contextLength)
         await #expect(throws: ModelError.contextOverflow(positions: model.contextLength, contextLength: model.contextLength)) {
-            _ = try await collect(model, GenerationRequest(promptTokens: tooLong, maxTokens: 4))
+            _ = try await collect(model, Self.greedy(tooLong, maxTokens: 4))
         }
     }
 }

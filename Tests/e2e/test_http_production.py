@@ -75,6 +75,23 @@ def test_request_log_lines_never_contain_the_key(limited):
     assert SHIPPED_KEY not in output and "some-wrong-key" not in output
 
 
+def open_long_stream(port):
+    """A raw socket streaming a completion that would run for thousands of tokens (end tokens
+    banned), read until three events have arrived."""
+    import socket
+
+    body = ('{"model": "smollm2-135m", "prompt": "Once upon a time", "max_tokens": 4000, "temperature": 0.9, '
+            '"logit_bias": {"2": -100, "0": -100}, "stream": true}').encode()
+    request = (f"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SHIPPED_KEY}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(request)
+    received = b""
+    while received.count(b"data: ") < 3:
+        received += connection.recv(4096)
+    return connection, received
+
+
 def metric(server, name):
     text = httpx.get(f"{server.base_url}/metrics", headers={"Authorization": f"Bearer {SHIPPED_KEY}"}).text
     for line in text.splitlines():
@@ -84,18 +101,9 @@ def metric(server, name):
 
 
 def test_killing_a_streaming_client_frees_its_sequence(server):
-    import socket
     import time
 
-    body = ('{"model": "smollm2-135m", "prompt": "Once upon a time", "max_tokens": 4000, "temperature": 0.9, '
-            '"logit_bias": {"2": -100, "0": -100}, "stream": true}').encode()
-    request = (f"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SHIPPED_KEY}\r\n"
-               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-    connection = socket.create_connection(("127.0.0.1", server.port))
-    connection.sendall(request)
-    received = b""
-    while received.count(b"data: ") < 3:
-        received += connection.recv(4096)
+    connection, received = open_long_stream(server.port)
     assert metric(server, "cyxwiz_active_sequences") == 1
     connection.close()
     deadline = time.monotonic() + 1.0
@@ -114,22 +122,13 @@ def test_metrics_count_tokens_and_time_to_first_token(server):
 
 
 def test_sigterm_during_a_stream_ends_it_with_an_error_event_and_exits_0(tmp_path):
-    import socket
     import time
 
     (tmp_path / "models").symlink_to(ROOT / "models")
     config = tmp_path / "config.toml"
     config.write_text(SHIPPED_CONFIG.read_text().replace("[api]\n", "[api]\nshutdown_grace_seconds = 1\n", 1))
     running = RunningServer(config)
-    body = ('{"model": "smollm2-135m", "prompt": "Once upon a time", "max_tokens": 4000, "temperature": 0.9, '
-            '"logit_bias": {"2": -100, "0": -100}, "stream": true}').encode()
-    request = (f"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SHIPPED_KEY}\r\n"
-               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-    connection = socket.create_connection(("127.0.0.1", running.port))
-    connection.sendall(request)
-    received = b""
-    while received.count(b"data: ") < 3:
-        received += connection.recv(4096)
+    connection, received = open_long_stream(running.port)
     started = time.monotonic()
     running.process.terminate()
     connection.settimeout(10)

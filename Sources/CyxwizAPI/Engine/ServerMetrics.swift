@@ -12,31 +12,38 @@ public final class ServerMetrics: Sendable {
                                              .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
 
     public init() {
-        activeSequences = registry.makeGauge(name: "cyxwiz_active_sequences", help: "Sequences being generated now.")
-        queuedRequests = registry.makeGauge(name: "cyxwiz_queued_requests", help: "Generation requests waiting for their model.")
+        activeSequences = registry.makeGauge(descriptor: Self.name("active_sequences", help: "Sequences being generated now."))
+        queuedRequests = registry.makeGauge(descriptor: Self.name("queued_requests", help: "Generation requests waiting for their model."))
     }
 
     func request(path: String, status: Int) {
-        registry.makeCounter(name: "cyxwiz_http_requests_total", labels: [("path", path), ("status", String(status))], help: "HTTP requests by route and status.")
+        registry.makeCounter(descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests by route and status."), labels: [("path", path), ("status", String(status))])
             .increment()
     }
 
     func tokens(model: String, prompt: Int, completion: Int) {
-        registry.makeCounter(name: "cyxwiz_prompt_tokens_total", labels: [("model", model)], help: "Prompt tokens read.").increment(by: Int64(prompt))
-        registry.makeCounter(name: "cyxwiz_completion_tokens_total", labels: [("model", model)], help: "Tokens generated.").increment(by: Int64(completion))
+        registry.makeCounter(descriptor: Self.name("prompt_tokens", unit: "total", help: "Prompt tokens read."), labels: [("model", model)]).increment(by: Int64(prompt))
+        registry.makeCounter(descriptor: Self.name("completion_tokens", unit: "total", help: "Tokens generated."), labels: [("model", model)]).increment(by: Int64(completion))
     }
 
     func timeToFirstToken(model: String, _ duration: Duration) {
-        registry.makeDurationHistogram(name: "cyxwiz_time_to_first_token_seconds", labels: [("model", model)], buckets: Self.latencyBuckets,
-                                       help: "Time from request to the first generated token.").record(duration)
+        registry.makeDurationHistogram(
+            descriptor: Self.name("time_to_first_token", unit: "seconds", help: "Time from request to the first generated token."),
+            labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
     }
 
     func interTokenLatency(model: String, _ duration: Duration) {
-        registry.makeDurationHistogram(name: "cyxwiz_inter_token_latency_seconds", labels: [("model", model)], buckets: Self.latencyBuckets,
-                                       help: "Time between generated tokens.").record(duration)
+        registry.makeDurationHistogram(
+            descriptor: Self.name("inter_token_latency", unit: "seconds", help: "Time between generated tokens."),
+            labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
     }
 
     public func render() -> String { registry.emitToString() }
+
+    /// `cyxwiz_<name>_<unit>`.
+    static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cyxwiz", metricName: name, unitName: unit, helpText: help)
+    }
 }
 
 /// Times the tokens of one request: the first against the request's start, each later one
