@@ -72,6 +72,9 @@ struct ConfigurationTests {
         ("address = \"localhost\"", "api.address", "cannot parse 'localhost'"),
         ("address = \"127.0.0.1:99999\"", "api.address", "cannot parse"),
         ("address = \"[::1:80\"", "api.address", "cannot parse"),
+        ("request_timeout_seconds = -2", "api.request_timeout_seconds", "0 (no limit) or a positive number"),
+        ("request_timeout_seconds = \"60s\"", "api.request_timeout_seconds", "expected a number"),
+        ("max_queued_requests = -1", "api.max_queued_requests", "below the minimum of 0"),
     ])
     func apiMistakesNameTheKey(_ line: String, _ key: String, _ fragment: String) throws {
         let scratch = try ScratchFolder()
@@ -107,6 +110,20 @@ struct ConfigurationTests {
             #expect(error.key == key)
             #expect(error.description.contains(fragment), "\(error.description)")
         }
+    }
+
+    @Test func timeoutAndQueueLimits() throws {
+        let scratch = try ScratchFolder()
+        let defaults = try scratch.parse(minimalConfiguration).api
+        #expect(defaults.requestTimeoutSeconds == 600)
+        #expect(defaults.maxQueuedRequests == 64)
+        let set = try scratch.parse(minimalConfiguration.replacingOccurrences(
+            of: "address = \"127.0.0.1:8080\"", with: "request_timeout_seconds = 2.5\nmax_queued_requests = 0")).api
+        #expect(set.requestTimeoutSeconds == 2.5)
+        #expect(set.maxQueuedRequests == 0)
+        let unlimited = try scratch.parse(minimalConfiguration.replacingOccurrences(
+            of: "address = \"127.0.0.1:8080\"", with: "request_timeout_seconds = 0")).api
+        #expect(unlimited.requestTimeoutSeconds == nil)
     }
 
     @Test func namedKeys() throws {

@@ -44,6 +44,22 @@ struct ProductionHTTPTests {
         #expect(limiter.status("key-2").remainingRequests == 50)  // per caller
     }
 
+    @Test func theLineRefusesPastItsCapacityAndTicketsGiveTheirPlaceBack() {
+        let line = AdmissionLine(capacity: 2)
+        var first = line.enter()
+        let second = line.enter()
+        #expect(first != nil && second != nil)
+        #expect(line.enter() == nil)
+        second?.release()
+        second?.release()  // twice is once
+        #expect(line.occupied == 1)
+        let third = line.enter()
+        #expect(third != nil && line.occupied == 2)
+        first = nil  // a dropped ticket gives its place back too
+        #expect(line.occupied == 1)
+        _ = first
+    }
+
     @Test func tokensAreChargedUpFrontAndRefunded() throws {
         var now = 1000.0
         let clock = LockedClock()

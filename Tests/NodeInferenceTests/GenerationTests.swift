@@ -53,6 +53,21 @@ struct GenerationTests {
         #expect(last == .finished(choice: 0, reason: .length, completionTokens: 3))
     }
 
+    /// KV memory is counted while a generation runs and given back when it ends.
+    @Test func kvCacheUsageIsCountedAndFreed() throws {
+        try RealModel.requireFile(RealModel.smolLM2, command: "make models")
+        let model = try LanguageModel(path: RealModel.smolLM2)  // its own: others' generations would count
+        #expect(model.kvCacheUsage.allocatedBytes == 0)
+        var during = 0
+        try model.complete(Self.greedy([504, 3575, 282, 4649, 314], maxTokens: 3)) { _ in
+            during = max(during, model.kvCacheUsage.allocatedBytes)
+        }
+        // 30 layers × 256 positions × 192 (3 KV heads of 64) × keys and values × 4 bytes.
+        #expect(during == 30 * 256 * 192 * 2 * 4)
+        #expect(model.kvCacheUsage.allocatedPositions == 0)
+        #expect(model.kvCacheUsage.allocatedBytes == 0)
+    }
+
     @Test func badPromptsAreErrors() async throws {
         let model = try Self.model.get()
         await #expect(throws: ModelError.self) { _ = try await collect(model, Self.greedy([], maxTokens: 4)) }

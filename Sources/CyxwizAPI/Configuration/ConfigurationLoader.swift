@@ -96,6 +96,11 @@ extension ServerConfiguration {
         settings.maxStopSequences = try reader.int("max_stop_sequences", atLeast: 0) ?? 4
         settings.maxBodyBytes = try reader.int("max_body_bytes", atLeast: 1024) ?? (8 << 20)
         settings.shutdownGraceSeconds = try reader.int("shutdown_grace_seconds", atLeast: 0) ?? 30
+        if let timeout = try reader.number("request_timeout_seconds") {
+            guard timeout >= 0, timeout.isFinite else { throw reader.error("request_timeout_seconds", "must be 0 (no limit) or a positive number of seconds") }
+            settings.requestTimeoutSeconds = timeout == 0 ? nil : timeout
+        }
+        settings.maxQueuedRequests = try reader.int("max_queued_requests", atLeast: 0) ?? 64
         let modelsTable = try reader.table("models")
         if let keysTable = try reader.table("keys") {
             for name in keysTable.keys.sorted() {

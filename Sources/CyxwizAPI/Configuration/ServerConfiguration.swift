@@ -38,6 +38,10 @@ public struct APISettings: Sendable, Equatable {
     public var maxBodyBytes: Int = 8 << 20
     /// After SIGTERM/SIGINT, how long in-flight requests may finish before generations stop.
     public var shutdownGraceSeconds: Int = 30
+    /// Longest a generation request may take, waiting included; `nil` for no limit.
+    public var requestTimeoutSeconds: Double? = 600
+    /// Requests that may wait for a busy model; more get 503 with `Retry-After`.
+    public var maxQueuedRequests: Int = 64
 
     public init(
         enabled: Bool = true,

@@ -68,6 +68,7 @@ struct ChatCompletionsController {
         let job = CompletionJob(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling, stops: stops, choices: n, topLogprobs: topLogprobs)
         let reply = Reply(id: Controllers.identifier("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
                           fingerprint: served.fingerprint, tokenizer: model.tokenizer, metrics: host.metrics, shutdown: host.shutdown, started: started, promptTokens: promptTokens.count)
+        let ticket = try served.worker.admit()
         let reservation: RateLimiter.Reservation?
         do {
             reservation = try limiter.reserve(caller, tokens: promptTokens.count + maxTokens * n)
@@ -78,15 +79,19 @@ struct ChatCompletionsController {
         record["prompt_tokens"] = String(promptTokens.count)
         let metrics = host.metrics, modelID = settings.id
         let settle: @Sendable (Int) -> Void = { completionTokens in
+            ticket.release()
             limiter.settle(reservation, used: promptTokens.count + completionTokens)
             record["completion_tokens"] = String(completionTokens)
             metrics.tokens(model: modelID, prompt: promptTokens.count, completion: completionTokens)
         }
-        let events = served.worker.run(job)
+        let timeout = configuration.api.requestTimeoutSeconds
+        let events = served.worker.run(job, deadline: Controllers.deadline(from: started, timeout: timeout))
         if chat.stream == true {
-            return reply.stream(events, choices: n, includeUsage: chat.streamOptions?.includeUsage == true, settle: settle)
+            return reply.stream(request, events, choices: n, includeUsage: chat.streamOptions?.includeUsage == true, settle: settle)
         }
-        return try await reply.whole(events, choices: n, settle: settle)
+        return try await Controllers.generating(request, timeout: timeout) {
+            try await reply.whole(events, choices: n, settle: settle)
+        }
     }
 
     static func refuseUnsupported(_ chat: ChatCompletionRequest) throws {
@@ -198,10 +203,11 @@ struct ChatCompletionsController {
         }
 
         func stream(
-            _ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int, includeUsage: Bool, settle: @escaping @Sendable (Int) -> Void
+            _ request: Request, _ events: AsyncThrowingStream<CompletionEvent, any Error>, choices: Int, includeUsage: Bool,
+            settle: @escaping @Sendable (Int) -> Void
         ) -> Response {
             let reply = self
-            return ServerSentEvents.response { writer in
+            return ServerSentEvents.response(request) { writer in
                 let usage: StreamUsage = includeUsage ? .null : .omitted
                 func chunk(_ choices: [ChatCompletionChunk.Choice]) -> ChatCompletionChunk {
                     ChatCompletionChunk(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
@@ -226,8 +232,7 @@ struct ChatCompletionsController {
                         }
                     }
                 } catch {
-                    let failure = ErrorResponse(error: ErrorObject(message: "\(error)", type: "server_error", code: "generation_failed"))
-                    try await writer.write(ServerSentEvents.event(failure))
+                    try await writer.write(ServerSentEvents.failure(error))
                     return
                 }
                 if reply.shutdown.isAborting {

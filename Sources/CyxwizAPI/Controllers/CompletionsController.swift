@@ -64,6 +64,7 @@ struct CompletionsController {
                           fingerprint: served.fingerprint, tokenizer: tokenizer, metrics: host.metrics, shutdown: host.shutdown, started: started)
         // OpenAI's default is 16 tokens; 0 with echo returns the prompt alone.
         let requested = completion.maxTokens ?? 16
+        let ticket = try served.worker.admit()
         var plans: [Reply.Plan] = []
         for (index, prompt) in prompts.enumerated() {
             var echoed: (text: String, logprobs: [TokenLogprobs?])?
@@ -88,14 +89,20 @@ struct CompletionsController {
         record["prompt_tokens"] = String(promptTotal)
         let metrics = host.metrics, modelID = settings.id
         let settle: @Sendable (Int) -> Void = { completionTokens in
+            ticket.release()
             limiter.settle(reservation, used: promptTotal + completionTokens)
             record["completion_tokens"] = String(completionTokens)
             metrics.tokens(model: modelID, prompt: promptTotal, completion: completionTokens)
         }
+        let timeout = configuration.api.requestTimeoutSeconds
+        let deadline = Controllers.deadline(from: started, timeout: timeout)
         if completion.stream == true {
-            return reply.stream(plans, worker: served.worker, includeUsage: completion.streamOptions?.includeUsage == true, settle: settle)
+            return reply.stream(
+                request, plans, worker: served.worker, deadline: deadline, includeUsage: completion.streamOptions?.includeUsage == true, settle: settle)
         }
-        return try await reply.whole(plans, worker: served.worker, wantsLogprobs: completion.logprobs != nil, settle: settle)
+        return try await Controllers.generating(request, timeout: timeout) {
+            try await reply.whole(plans, worker: served.worker, deadline: deadline, wantsLogprobs: completion.logprobs != nil, settle: settle)
+        }
     }
 
     /// The prompts of a request as token ids (BOS added as the model's metadata asks).
@@ -162,7 +169,9 @@ struct CompletionsController {
             })
         }
 
-        func whole(_ plans: [Plan], worker: GenerationWorker, wantsLogprobs: Bool, settle: @Sendable (Int) -> Void) async throws -> Response {
+        func whole(
+            _ plans: [Plan], worker: GenerationWorker, deadline: ContinuousClock.Instant?, wantsLogprobs: Bool, settle: @Sendable (Int) -> Void
+        ) async throws -> Response {
             var choices: [Completion.Choice] = []
             var promptTokens = 0, completionTokens = 0
             var clock = TokenClock(metrics: metrics, model: model, start: started)
@@ -182,7 +191,7 @@ struct CompletionsController {
                     }
                 }
                 if let job = plan.job {
-                    for try await event in worker.run(job) {
+                    for try await event in worker.run(job, deadline: deadline) {
                         switch event {
                         case .delta(let choice, let text, let token):
                             clock.tick()
@@ -206,9 +215,12 @@ struct CompletionsController {
             return Response.json(result)
         }
 
-        func stream(_ plans: [Plan], worker: GenerationWorker, includeUsage: Bool, settle: @escaping @Sendable (Int) -> Void) -> Response {
+        func stream(
+            _ request: Request, _ plans: [Plan], worker: GenerationWorker, deadline: ContinuousClock.Instant?, includeUsage: Bool,
+            settle: @escaping @Sendable (Int) -> Void
+        ) -> Response {
             let reply = self
-            return ServerSentEvents.response { writer in
+            return ServerSentEvents.response(request) { writer in
                 let usage: StreamUsage = includeUsage ? .null : .omitted
                 func chunk(_ choices: [Completion.Choice]) -> Completion {
                     Completion(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
@@ -230,7 +242,7 @@ struct CompletionsController {
                             }
                             continue
                         }
-                        for try await event in worker.run(job) {
+                        for try await event in worker.run(job, deadline: deadline) {
                             switch event {
                             case .delta(let choice, let text, let token):
                                 clock.tick()
@@ -249,7 +261,7 @@ struct CompletionsController {
                         }
                     }
                 } catch {
-                    try await writer.write(ServerSentEvents.event(ErrorResponse(error: ErrorObject(message: "\(error)", type: "server_error", code: "generation_failed"))))
+                    try await writer.write(ServerSentEvents.failure(error))
                     return
                 }
                 if reply.shutdown.isAborting {

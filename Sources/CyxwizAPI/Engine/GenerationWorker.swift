@@ -1,23 +1,40 @@
 import Dispatch
 import Foundation
+import Synchronization
 import NodeInference
 
 /// Runs one language model's jobs on its own serial queue, off the event loops. Ending the
-/// returned stream (a client that disconnects) cancels the job before its next token.
+/// returned stream (a client that disconnects) cancels the job before its next token; a job
+/// past its deadline stops the same way and its stream ends with ``GenerationTimeout``.
 public final class GenerationWorker: Sendable {
     public let model: LanguageModel
+    /// The id the model was first configured under; the metrics' `model` label.
+    public let label: String
     private let queue: DispatchQueue
     private let metrics: ServerMetrics?
     private let shutdown: ShutdownCoordinator?
+    let line: AdmissionLine
 
-    public init(model: LanguageModel, label: String, metrics: ServerMetrics? = nil, shutdown: ShutdownCoordinator? = nil) {
+    /// `maxQueued`: requests that may wait while one runs; more get 503 (`nil`: no limit).
+    public init(
+        model: LanguageModel, label: String, maxQueued: Int? = nil, metrics: ServerMetrics? = nil, shutdown: ShutdownCoordinator? = nil
+    ) {
         self.model = model
+        self.label = label
         self.queue = DispatchQueue(label: "cyxwiz.generation.\(label)", qos: .userInitiated)
         self.metrics = metrics
         self.shutdown = shutdown
+        self.line = AdmissionLine(capacity: maxQueued.map { $0 + 1 })
     }
 
-    public func run(_ job: CompletionJob) -> AsyncThrowingStream<CompletionEvent, any Error> {
+    /// Takes a place in this model's line for one request, or refuses with 503 when the line
+    /// is full. The place is given back when the returned ticket is released.
+    public func admit() throws(APIError) -> AdmissionTicket {
+        guard let ticket = line.enter() else { throw APIError.overloaded }
+        return ticket
+    }
+
+    public func run(_ job: CompletionJob, deadline: ContinuousClock.Instant? = nil) -> AsyncThrowingStream<CompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
         let cancelled = CancellationFlag()
         continuation.onTermination = { _ in cancelled.set() }
@@ -27,8 +44,13 @@ public final class GenerationWorker: Sendable {
             metrics?.queuedRequests.decrement()
             metrics?.activeSequences.increment(by: Double(job.choices))
             defer { metrics?.activeSequences.decrement(by: Double(job.choices)) }
+            var timedOut = false
             do {
-                try model.complete(job, isCancelled: { cancelled.isSet || shutdown?.isAborting == true }) { continuation.yield($0) }
+                try model.complete(job, isCancelled: {
+                    if let deadline, ContinuousClock.now >= deadline { timedOut = true }
+                    return timedOut || cancelled.isSet || shutdown?.isAborting == true
+                }) { continuation.yield($0) }
+                if timedOut { throw GenerationTimeout() }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -43,6 +65,44 @@ public final class GenerationWorker: Sendable {
             queue.async { [model] in continuation.resume(with: Result { try model.promptLogprobs(tokens, top: top) }) }
         }
     }
+}
+
+/// A generation stopped because its request ran past `request_timeout_seconds`.
+public struct GenerationTimeout: Error, Sendable {}
+
+/// Counts the requests a worker has taken on (running or waiting) against a capacity.
+package final class AdmissionLine: Sendable {
+    let capacity: Int?
+    private let count = Mutex(0)
+
+    package init(capacity: Int?) { self.capacity = capacity }
+
+    package func enter() -> AdmissionTicket? {
+        let admitted = count.withLock { count in
+            if let capacity, count >= capacity { return false }
+            count += 1
+            return true
+        }
+        return admitted ? AdmissionTicket(line: self) : nil
+    }
+
+    func leave() { count.withLock { $0 -= 1 } }
+    package var occupied: Int { count.withLock { $0 } }
+}
+
+/// One request's place in a worker's line; released when the request ends (or when the
+/// ticket is dropped, whatever way the request ended).
+public final class AdmissionTicket: Sendable {
+    private let line: AdmissionLine
+    private let released = Atomic<Bool>(false)
+
+    init(line: AdmissionLine) { self.line = line }
+
+    public func release() {
+        if !released.exchange(true, ordering: .acquiringAndReleasing) { line.leave() }
+    }
+
+    deinit { release() }
 }
 
 /// A flag set once from any thread.

@@ -31,7 +31,7 @@ public struct ModelHost: Sendable {
                 if let dimensions = settings.dimensions, dimensions > model.dimensions {
                     throw ModelError.invalidConfiguration("dimensions = \(dimensions) but the model's vectors have \(model.dimensions)")
                 }
-                host.embedders[settings.id] = EmbeddingWorker(model: model, label: settings.id)
+                host.embedders[settings.id] = EmbeddingWorker(model: model, label: settings.id, maxQueued: configuration.api.maxQueuedRequests)
             } catch {
                 throw ModelLoadError(modelID: settings.id, path: settings.path, reason: "\(error)")
             }
@@ -45,7 +45,9 @@ public struct ModelHost: Sendable {
                 if let existing = workers[settings.path] {
                     worker = existing
                 } else {
-                    worker = GenerationWorker(model: try LanguageModel(path: settings.path), label: settings.id, metrics: host.metrics, shutdown: host.shutdown)
+                    worker = GenerationWorker(
+                        model: try LanguageModel(path: settings.path), label: settings.id, maxQueued: configuration.api.maxQueuedRequests,
+                        metrics: host.metrics, shutdown: host.shutdown)
                     workers[settings.path] = worker
                 }
                 var template: ChatTemplate?
@@ -78,6 +80,15 @@ public struct ModelHost: Sendable {
             }
         }
         return host
+    }
+
+    /// The metrics text, with the gauges that are read rather than pushed brought up to date.
+    public func renderMetrics() -> String {
+        var seen = Set<ObjectIdentifier>()
+        for served in languageModels.values where seen.insert(ObjectIdentifier(served.worker)).inserted {
+            metrics.kvCache(model: served.worker.label, usage: served.worker.model.kvCacheUsage)
+        }
+        return metrics.render()
     }
 
     /// FNV-1a: the same on every run (Swift's Hasher is seeded per process).

@@ -1,4 +1,5 @@
 import Foundation
+import NodeInference
 import Prometheus
 
 /// The server's metrics in Prometheus' text format (`GET /metrics`). One registry per
@@ -36,6 +37,14 @@ public final class ServerMetrics: Sendable {
         registry.makeDurationHistogram(
             descriptor: Self.name("inter_token_latency", unit: "seconds", help: "Time between generated tokens."),
             labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
+    }
+
+    /// KV cache held by a model's running generations (set when metrics are read).
+    func kvCache(model: String, usage: KVCacheUsage) {
+        registry.makeGauge(descriptor: Self.name("kv_cache", unit: "bytes", help: "Bytes of KV cache held by running generations."), labels: [("model", model)])
+            .set(Int64(usage.allocatedBytes))
+        registry.makeGauge(descriptor: Self.name("kv_cache_positions", help: "Token positions the held KV cache has room for."), labels: [("model", model)])
+            .set(Int64(usage.allocatedPositions))
     }
 
     public func render() -> String { registry.emitToString() }

@@ -15,10 +15,13 @@ public protocol TextEmbedder: Sendable {
 public final class EmbeddingWorker: TextEmbedder {
     let model: EmbeddingModel
     private let queue: DispatchQueue
+    private let line: AdmissionLine
 
-    public init(model: EmbeddingModel, label: String) {
+    /// `maxQueued`: requests that may wait while one runs; more get 503 (`nil`: no limit).
+    public init(model: EmbeddingModel, label: String, maxQueued: Int? = nil) {
         self.model = model
         self.queue = DispatchQueue(label: "cyxwiz.embeddings.\(label)", qos: .userInitiated)
+        self.line = AdmissionLine(capacity: maxQueued.map { $0 + 1 })
     }
 
     public var dimensions: Int { model.dimensions }
@@ -26,9 +29,11 @@ public final class EmbeddingWorker: TextEmbedder {
     public var vocabularySize: Int { model.tokenizer.vocabularySize }
 
     public func embed(_ inputs: [EmbeddingModel.Input], truncation: EmbeddingModel.Truncation) async throws -> [EmbeddingModel.Embedding] {
-        try await withCheckedThrowingContinuation { continuation in
+        guard let ticket = line.enter() else { throw APIError.overloaded }
+        return try await withCheckedThrowingContinuation { continuation in
             queue.async { [model] in
                 continuation.resume(with: Result { try model.embed(inputs, truncation: truncation) })
+                ticket.release()
             }
         }
     }

@@ -117,6 +117,25 @@ extension APIError {
         status: .serviceUnavailable, type: "server_error", code: "server_shutting_down",
         message: "The server is shutting down; this generation was stopped.", headers: ["Retry-After": "1"])
 
+    /// 503 when a model's line of waiting requests is full (`max_queued_requests`): shed load
+    /// rather than grow the queue without bound. Clients (the OpenAI SDKs) retry after `Retry-After`.
+    public static let overloaded = APIError(
+        status: .serviceUnavailable, type: "server_error", code: "server_overloaded",
+        message: "The model is busy: too many requests are waiting for it. Retry after a moment.", headers: ["Retry-After": "1"])
+
+    /// 504 for a request that ran past `request_timeout_seconds`; its generation was stopped.
+    public static func requestTimeout(seconds: Double) -> APIError {
+        APIError(
+            status: .gatewayTimeout, type: "server_error", code: "request_timeout",
+            message: "The request took longer than this server's limit of \(RateLimiter.format(seconds)); its generation was stopped.")
+    }
+
+    /// 499 (nginx's "client closed request"): the client went away before the answer. Nobody reads
+    /// the body; the status is for the log and the metrics.
+    public static let clientClosedRequest = APIError(
+        status: .init(code: 499, reasonPhrase: "Client Closed Request"), type: "invalid_request_error", code: "client_closed_request",
+        message: "The client closed the connection before the response.")
+
     /// 500 that says nothing of the cause; the cause goes to the log with the request id.
     public static func internalError(requestID: String) -> APIError {
         APIError(

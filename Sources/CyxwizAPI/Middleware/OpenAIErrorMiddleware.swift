@@ -29,6 +29,8 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case is CancellationError:
+            return .clientClosedRequest
         case let error as RequestDecodingError:
             return .invalidBody(error)
         case let error as any HTTPResponseError where error.status == .notFound:

@@ -22,7 +22,7 @@ public func buildRouter(configuration: ServerConfiguration, host: ModelHost = Mo
         + CompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
         + TokenizeController(configuration: configuration, host: host).endpoints
         + [.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: host.metrics.render())))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: host.renderMetrics())))
         }]
 
     let router = Router(context: APIRequestContext.self)

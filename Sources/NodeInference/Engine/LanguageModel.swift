@@ -33,4 +33,6 @@ public final class LanguageModel: Sendable {
 
     public var contextLength: Int { model.configuration.contextLength }
     public var architecture: String { model.configuration.architecture }
+    /// What the KV caches of this model's running generations hold now.
+    public var kvCacheUsage: KVCacheUsage { model.cacheUsage }
 }

@@ -1,3 +1,23 @@
+import Synchronization
+
+/// What the KV caches of one model hold at this moment, summed over its live sequences.
+public final class KVCacheUsage: Sendable {
+    private let bytes = Atomic<Int>(0)
+    private let positions = Atomic<Int>(0)
+
+    public init() {}
+
+    /// Bytes allocated for keys and values.
+    public var allocatedBytes: Int { bytes.load(ordering: .relaxed) }
+    /// Positions (tokens) those caches have room for.
+    public var allocatedPositions: Int { positions.load(ordering: .relaxed) }
+
+    func add(bytes delta: Int, positions deltaPositions: Int) {
+        bytes.add(delta, ordering: .relaxed)
+        positions.add(deltaPositions, ordering: .relaxed)
+    }
+}
+
 /// The keys and values of one sequence, per layer, `(positions, kvDimension)` each. Storage
 /// grows in blocks as the sequence grows, rather than `context_length` up front.
 package final class KVCache {
@@ -13,14 +33,19 @@ package final class KVCache {
     /// Growth step, in positions.
     static let block = 256
 
-    package init(layerCount: Int, kvDimension: Int, maxPositions: Int) {
+    /// Where allocations are reported, if anywhere.
+    let usage: KVCacheUsage?
+
+    package init(layerCount: Int, kvDimension: Int, maxPositions: Int, usage: KVCacheUsage? = nil) {
         self.layerCount = layerCount
         self.kvDimension = kvDimension
         self.maxPositions = maxPositions
+        self.usage = usage
     }
 
     deinit {
         for pointer in keys + values { pointer.deallocate() }
+        usage?.add(bytes: -byteCount, positions: -capacity)
     }
 
     /// Bytes held, for accounting.
@@ -45,12 +70,13 @@ package final class KVCache {
                 values.append(newValues)
             }
         }
+        usage?.add(bytes: 2 * layerCount * (newCapacity - capacity) * kvDimension * MemoryLayout<Float>.size, positions: newCapacity - capacity)
         capacity = newCapacity
     }
 
     /// An independent copy (for several choices from one prompt evaluation).
     package func copy() -> KVCache {
-        let other = KVCache(layerCount: layerCount, kvDimension: kvDimension, maxPositions: maxPositions)
+        let other = KVCache(layerCount: layerCount, kvDimension: kvDimension, maxPositions: maxPositions, usage: usage)
         other.reserve(max(count, 1))
         for layer in 0..<layerCount where count > 0 {
             other.keys[layer].update(from: keys[layer], count: count * kvDimension)

@@ -9,6 +9,8 @@ package final class LlamaModel: Sendable {
     package let weights: LlamaWeights
     /// Inverse RoPE frequency of each rotated pair, scaling applied.
     let inverseFrequencies: [Float]
+    /// What this model's live KV caches hold.
+    package let cacheUsage = KVCacheUsage()
 
     package convenience init(gguf file: GGUFFile) throws {
         let configuration = try LlamaConfiguration(gguf: file)
@@ -41,7 +43,7 @@ package final class LlamaModel: Sendable {
     }
 
     package func makeCache() -> KVCache {
-        KVCache(layerCount: configuration.layerCount, kvDimension: configuration.kvDimension, maxPositions: configuration.contextLength)
+        KVCache(layerCount: configuration.layerCount, kvDimension: configuration.kvDimension, maxPositions: configuration.contextLength, usage: cacheUsage)
     }
 
     package enum LogitsWanted { case last, all }
