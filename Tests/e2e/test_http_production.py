@@ -142,3 +142,22 @@ def test_sigterm_during_a_stream_ends_it_with_an_error_event_and_exits_0(tmp_pat
     assert time.monotonic() - started < 6
     events = [line for line in received.decode(errors="replace").split("\n") if line.startswith("data: ")]
     assert "server_shutting_down" in events[-1]
+
+
+def test_a_streams_log_line_comes_at_its_end_with_tokens_and_time_to_first_token(server):
+    client = OpenAI(base_url=f"{server.base_url}/v1", api_key=SHIPPED_KEY, max_retries=0)
+    request_id = "log-line-check-7"
+    stream = client.chat.completions.create(
+        model="smollm2-135m-instruct", messages=[{"role": "user", "content": "Hi"}], max_tokens=5, stream=True,
+        stream_options={"include_usage": True}, extra_headers={"x-request-id": request_id})
+    usage = [chunk.usage for chunk in stream if chunk.usage][0]
+    import time
+
+    time.sleep(0.2)
+    lines = [line for line in server.output().splitlines() if request_id in line]
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert f"completion_tokens={usage.completion_tokens}" in line
+    assert f"prompt_tokens={usage.prompt_tokens}" in line
+    assert "ttft_ms=" in line and "stream=completed" in line and "caller=key-1" in line
+    assert "model=smollm2-135m-instruct" in line and "status=200" in line

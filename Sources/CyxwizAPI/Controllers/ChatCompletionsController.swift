@@ -67,7 +67,7 @@ struct ChatCompletionsController {
         }
         let job = CompletionJob(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling, stops: stops, choices: n, topLogprobs: topLogprobs)
         let reply = Reply(id: Controllers.identifier("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
-                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, metrics: host.metrics, shutdown: host.shutdown, started: started, promptTokens: promptTokens.count)
+                          fingerprint: served.fingerprint, tokenizer: model.tokenizer, metrics: host.metrics, shutdown: host.shutdown, record: record, started: started, promptTokens: promptTokens.count)
         let ticket = try served.worker.admit()
         let reservation: RateLimiter.Reservation?
         do {
@@ -158,6 +158,7 @@ struct ChatCompletionsController {
         let tokenizer: any Tokenizer
         let metrics: ServerMetrics
         let shutdown: ShutdownCoordinator
+        let record: RequestRecord
         let started: ContinuousClock.Instant
         let promptTokens: Int
 
@@ -173,7 +174,7 @@ struct ChatCompletionsController {
             var reasons = [FinishReason?](repeating: nil, count: choices)
             var completionTokens = 0
             var wantsLogprobs = false
-            var clock = TokenClock(metrics: metrics, model: model, start: started)
+            var clock = TokenClock(metrics: metrics, model: model, start: started, record: record)
             defer { settle(completionTokens) }
             for try await event in events {
                 switch event {
@@ -216,7 +217,7 @@ struct ChatCompletionsController {
                     try await writer.write(ServerSentEvents.event(chunk([.init(index: index, delta: .init(role: .assistant, content: ""))])))
                 }
                 var completionTokens = 0
-                var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started)
+                var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started, record: reply.record)
                 defer { settle(completionTokens) }
                 do {
                     for try await event in events {

@@ -61,7 +61,7 @@ struct CompletionsController {
         }
 
         let reply = Reply(id: Controllers.identifier("cmpl-"), created: Int(Date().timeIntervalSince1970), model: settings.id,
-                          fingerprint: served.fingerprint, tokenizer: tokenizer, metrics: host.metrics, shutdown: host.shutdown, started: started)
+                          fingerprint: served.fingerprint, tokenizer: tokenizer, metrics: host.metrics, shutdown: host.shutdown, record: record, started: started)
         // OpenAI's default is 16 tokens; 0 with echo returns the prompt alone.
         let requested = completion.maxTokens ?? 16
         let ticket = try served.worker.admit()
@@ -137,6 +137,7 @@ struct CompletionsController {
         let tokenizer: any Tokenizer
         let metrics: ServerMetrics
         let shutdown: ShutdownCoordinator
+        let record: RequestRecord
         let started: ContinuousClock.Instant
 
         struct Plan: Sendable {
@@ -174,7 +175,7 @@ struct CompletionsController {
         ) async throws -> Response {
             var choices: [Completion.Choice] = []
             var promptTokens = 0, completionTokens = 0
-            var clock = TokenClock(metrics: metrics, model: model, start: started)
+            var clock = TokenClock(metrics: metrics, model: model, start: started, record: record)
             defer { settle(completionTokens) }
             for plan in plans {
                 promptTokens += plan.promptTokens.count
@@ -226,7 +227,7 @@ struct CompletionsController {
                     Completion(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
                 }
                 var promptTokens = 0, completionTokens = 0
-                var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started)
+                var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started, record: reply.record)
                 defer { settle(completionTokens) }
                 do {
                     for plan in plans {

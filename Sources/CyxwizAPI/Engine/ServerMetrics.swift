@@ -57,16 +57,19 @@ public final class ServerMetrics: Sendable {
 
 /// Times the tokens of one request: the first against the request's start, each later one
 /// against the one before.
+/// The first also goes to the request's log line.
 struct TokenClock {
     let metrics: ServerMetrics
     let model: String
     let start: ContinuousClock.Instant
+    let record: RequestRecord?
     private var last: ContinuousClock.Instant?
 
-    init(metrics: ServerMetrics, model: String, start: ContinuousClock.Instant) {
+    init(metrics: ServerMetrics, model: String, start: ContinuousClock.Instant, record: RequestRecord? = nil) {
         self.metrics = metrics
         self.model = model
         self.start = start
+        self.record = record
     }
 
     mutating func tick() {
@@ -75,7 +78,13 @@ struct TokenClock {
             metrics.interTokenLatency(model: model, now - last)
         } else {
             metrics.timeToFirstToken(model: model, now - start)
+            record?["ttft_ms"] = Self.milliseconds(now - start)
         }
         last = now
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 }
