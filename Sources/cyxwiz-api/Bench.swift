@@ -22,6 +22,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(name: .long, help: "How decoding products compute: q8 (8-bit activations, as llama.cpp) or f32.")
+    var precision: MatmulPrecision = .quantizedActivations
+
     @Option(name: .long, help: "Measurements of each, after one warm-up run.")
     var repetitions: Int = 5
 
@@ -67,7 +70,7 @@ struct Bench: ParsableCommand {
             try runEmbeddings()
             return
         }
-        let languageModel = try loadLanguageModel(model, threads: threads)
+        let languageModel = try loadLanguageModel(model, threads: threads, precision: precision)
         let loadBefore = Self.loadAverage()
         var results: [Figure] = []
         do {

@@ -22,13 +22,16 @@ struct Generate: AsyncParsableCommand {
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(name: .long, help: "How decoding products compute: q8 (8-bit activations, as llama.cpp) or f32.")
+    var precision: MatmulPrecision = .quantizedActivations
+
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
-        let languageModel = try loadLanguageModel(model, threads: threads)
+        let languageModel = try loadLanguageModel(model, threads: threads, precision: precision)
         let tokens: [Int]
         if chat {
             do {
@@ -45,6 +48,8 @@ struct Generate: AsyncParsableCommand {
         do {
             for try await event in languageModel.completions(CompletionJob(promptTokens: tokens, maxTokens: maxTokens, sampling: greedy)) {
                 switch event {
+                case .prompt:
+                    continue
                 case .delta(_, let text, _):
                     FileHandle.standardOutput.write(Data(text.utf8))
                 case .finished(_, let reason, let completion):

@@ -41,11 +41,16 @@ func loadTokenizer(_ path: String) throws -> any Tokenizer {
 }
 
 /// Loads a language model, or exits with one line naming the problem.
-func loadLanguageModel(_ path: String, threads: Int?) throws -> LanguageModel {
+func loadLanguageModel(_ path: String, threads: Int?, precision: MatmulPrecision = .quantizedActivations) throws -> LanguageModel {
     do {
-        return try LanguageModel(path: path, threads: threads)
+        return try LanguageModel(path: path, threads: threads, precision: precision)
     } catch {
         FileHandle.standardError.write(Data("error: \(path): \(error)\n".utf8))
         throw ExitCode(1)
     }
+}
+
+extension MatmulPrecision: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["q8", "f32"] }
 }

@@ -23,7 +23,7 @@ struct LlamaReferenceTests {
         for (index, prompt) in reference.prompts.enumerated() {
             let expected = try RealModel.referenceLogits(prompt: index)
             let vocabulary = reference.vocabulary
-            let state = model.makeState(maxTokens: prompt.ids.count)
+            let state = model.makeState(maxTokens: prompt.ids.count, precision: .float32)
             let rows = try model.forward(prompt.ids[...], cache: model.makeCache(), state: state, logits: .all)
             #expect(rows == prompt.ids.count)
             var worst: Float = 0
@@ -53,7 +53,7 @@ struct LlamaReferenceTests {
         var compared = 0
         for prompt in reference.prompts {
             let cache = model.makeCache()
-            let state = model.makeState(maxTokens: prompt.ids.count)
+            let state = model.makeState(maxTokens: prompt.ids.count, precision: .float32)
             try model.forward(prompt.ids[...], cache: cache, state: state)
             var generated: [Int] = []
             for step in 0..<prompt.greedy.count {

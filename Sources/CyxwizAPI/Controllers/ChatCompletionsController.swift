@@ -172,12 +172,14 @@ struct ChatCompletionsController {
             var texts = [String](repeating: "", count: choices)
             var logprobs = [[TokenLogprob]](repeating: [], count: choices)
             var reasons = [FinishReason?](repeating: nil, count: choices)
-            var completionTokens = 0
+            var completionTokens = 0, cachedTokens = 0
             var wantsLogprobs = false
             var clock = TokenClock(metrics: metrics, model: model, start: started, record: record)
             defer { settle(completionTokens) }
             for try await event in events {
                 switch event {
+                case .prompt(let cached):
+                    cachedTokens = cached
                 case .delta(let choice, let text, let token):
                     clock.tick()
                     texts[choice] += text
@@ -198,7 +200,7 @@ struct ChatCompletionsController {
                         index: index, message: ChatCompletionMessage(content: texts[index]),
                         logprobs: wantsLogprobs ? ChatLogprobs(content: logprobs[index]) : nil, finishReason: reasons[index] ?? .length)
                 },
-                usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: 0)),
+                usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: cachedTokens)),
                 systemFingerprint: fingerprint)
             return Response.json(result)
         }
@@ -216,12 +218,14 @@ struct ChatCompletionsController {
                 for index in 0..<choices {
                     try await writer.write(ServerSentEvents.event(chunk([.init(index: index, delta: .init(role: .assistant, content: ""))])))
                 }
-                var completionTokens = 0
+                var completionTokens = 0, cachedTokens = 0
                 var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started, record: reply.record)
                 defer { settle(completionTokens) }
                 do {
                     for try await event in events {
                         switch event {
+                        case .prompt(let cached):
+                            cachedTokens = cached
                         case .delta(let choice, let text, let token):
                             clock.tick()
                             guard !text.isEmpty || token != nil else { continue }
@@ -242,7 +246,7 @@ struct ChatCompletionsController {
                 }
                 if includeUsage {
                     var last = chunk([])
-                    last.usage = .value(Usage(promptTokens: reply.promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: 0)))
+                    last.usage = .value(Usage(promptTokens: reply.promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: cachedTokens)))
                     try await writer.write(ServerSentEvents.event(last))
                 }
                 try await writer.write(ServerSentEvents.done)

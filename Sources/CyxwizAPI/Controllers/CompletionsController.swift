@@ -194,6 +194,8 @@ struct CompletionsController {
                 if let job = plan.job {
                     for try await event in worker.run(job, deadline: deadline) {
                         switch event {
+                        case .prompt:
+                            continue
                         case .delta(let choice, let text, let token):
                             clock.tick()
                             if let token { append(token, piece: token.bytes, to: &collected[choice]) }
@@ -245,6 +247,8 @@ struct CompletionsController {
                         }
                         for try await event in worker.run(job, deadline: deadline) {
                             switch event {
+                            case .prompt:
+                                continue
                             case .delta(let choice, let text, let token):
                                 clock.tick()
                                 guard !text.isEmpty || token != nil else { continue }

@@ -3,9 +3,10 @@ import Foundation
 import Synchronization
 import NodeInference
 
-/// Runs one language model's jobs on its own serial queue, off the event loops. Ending the
-/// returned stream (a client that disconnects) cancels the job before its next token; a job
-/// past its deadline stops the same way and its stream ends with ``GenerationTimeout``.
+/// One language model's requests, run in the model's continuous batch (off the event loops).
+/// Ending the returned stream (a client that disconnects) cancels the job before its next
+/// step; a job past its deadline stops the same way and its stream ends with
+/// ``GenerationTimeout``. Echo's prompt scoring runs on a serial queue of its own.
 public final class GenerationWorker: Sendable {
     public let model: LanguageModel
     /// The id the model was first configured under; the metrics' `model` label.
@@ -34,28 +35,40 @@ public final class GenerationWorker: Sendable {
         return ticket
     }
 
+    /// Streams `job`'s events from the model's batch. Ending the stream (a client that
+    /// disconnects), the deadline, or an aborting shutdown stops it before its next step.
     public func run(_ job: CompletionJob, deadline: ContinuousClock.Instant? = nil) -> AsyncThrowingStream<CompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
-        let cancelled = CancellationFlag()
+        let cancelled = CancellationFlag(), timedOut = CancellationFlag(), started = CancellationFlag()
         continuation.onTermination = { _ in cancelled.set() }
         let metrics = self.metrics, shutdown = self.shutdown
         metrics?.queuedRequests.increment()
-        queue.async { [model] in
-            metrics?.queuedRequests.decrement()
-            metrics?.activeSequences.increment(by: Double(job.choices))
-            defer { metrics?.activeSequences.decrement(by: Double(job.choices)) }
-            var timedOut = false
-            do {
-                try model.complete(job, isCancelled: {
-                    if let deadline, ContinuousClock.now >= deadline { timedOut = true }
-                    return timedOut || cancelled.isSet || shutdown?.isAborting == true
-                }) { continuation.yield($0) }
-                if timedOut { throw GenerationTimeout() }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
+        let sequences = Double(max(1, job.choices))
+        model.submit(job, sink: SendableSink(
+            isCancelled: {
+                if let deadline, ContinuousClock.now >= deadline { timedOut.set() }
+                return timedOut.isSet || cancelled.isSet || shutdown?.isAborting == true
+            },
+            started: {
+                started.set()
+                metrics?.queuedRequests.decrement()
+                metrics?.activeSequences.increment(by: sequences)
+            },
+            emit: { continuation.yield($0) },
+            finish: { error in
+                if started.isSet {
+                    metrics?.activeSequences.decrement(by: sequences)
+                } else {
+                    metrics?.queuedRequests.decrement()
+                }
+                if let error {
+                    continuation.finish(throwing: error)
+                } else if timedOut.isSet {
+                    continuation.finish(throwing: GenerationTimeout())
+                } else {
+                    continuation.finish()
+                }
+            }))
         return stream
     }
 

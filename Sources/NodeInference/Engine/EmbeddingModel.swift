@@ -39,7 +39,8 @@ public final class EmbeddingModel: Sendable {
     public let normalizes: Bool
     /// Tokens per input, `[CLS]` and `[SEP]` included (`max_seq_length`).
     public let maxSequenceLength: Int
-    public let threads: Int
+    public var threads: Int { pool.count }
+    let pool: WorkerPool
     /// Inputs encoded together in one packed batch.
     static let batchSize = 64
 
@@ -81,7 +82,7 @@ public final class EmbeddingModel: Sendable {
         } else {
             maxSequenceLength = positions
         }
-        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.pool = WorkerPool.pool(threads: threads)
     }
 
     static func readJSON(_ folder: String, _ name: String) throws -> JSONValue? {
@@ -125,7 +126,7 @@ public final class EmbeddingModel: Sendable {
         var start = 0
         while start < sequences.count {
             let batch = Array(sequences[start..<min(sequences.count, start + Self.batchSize)])
-            let states = try model.encode(batch.map(\.ids), workers: threads)
+            let states = try model.encode(batch.map(\.ids), pool: pool)
             states.withUnsafeBufferPointer { states in
                 var row = 0
                 for sequence in batch {

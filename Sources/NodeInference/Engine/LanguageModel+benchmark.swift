@@ -15,7 +15,7 @@ extension LanguageModel {
     public func benchmarkPrefill(tokens count: Int) throws -> Double {
         let tokens = benchmarkTokens(count)
         let cache = model.makeCache()
-        let state = model.makeState(maxTokens: min(Self.prefillChunk, count), workers: threads)
+        let state = model.makeState(maxTokens: min(Self.prefillChunk, count), pool: pool, precision: precision)
         let start = DispatchTime.now().uptimeNanoseconds
         var position = 0
         while position < count {
@@ -30,7 +30,7 @@ extension LanguageModel {
     public func benchmarkDecode(tokens count: Int) throws -> Double {
         let tokens = benchmarkTokens(count)
         let cache = model.makeCache()
-        let state = model.makeState(maxTokens: 1, workers: threads)
+        let state = model.makeState(maxTokens: 1, pool: pool, precision: precision)
         let start = DispatchTime.now().uptimeNanoseconds
         for token in tokens { try model.forward([token][...], cache: cache, state: state) }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

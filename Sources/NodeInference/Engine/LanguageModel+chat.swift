@@ -19,20 +19,4 @@ extension LanguageModel {
             eosToken: tokenizer.endOfGenerationTokens.min().map { tokenizer.piece(of: $0) })
         return tokenizer.encode(text, parseSpecial: true, addSpecial: false)
     }
-
-    /// Runs a completion job in the background and streams its events. Cancelling the
-    /// consuming task (or dropping the stream) stops generation before the next token.
-    public func completions(_ job: CompletionJob) -> AsyncThrowingStream<CompletionEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
-        let task = Task.detached(priority: .userInitiated) { [self] in
-            do {
-                try complete(job, isCancelled: { Task.isCancelled }) { continuation.yield($0) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
 }

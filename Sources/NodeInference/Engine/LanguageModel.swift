@@ -7,7 +7,13 @@ public final class LanguageModel: Sendable {
     public let path: String
     let model: LlamaModel
     /// Worker threads per matrix product.
-    public let threads: Int
+    public var threads: Int { pool.count }
+    let pool: WorkerPool
+    /// How decoding steps multiply: see ``MatmulPrecision``.
+    public let precision: MatmulPrecision
+    /// The batch that ``completions(_:isCancelled:)`` jobs share.
+    let scheduler: BatchScheduler
+    public let batchOptions: BatchOptions
     /// The chat template the model ships, compiled; `nil` when it has none.
     public let chatTemplate: ChatTemplate?
 
@@ -15,7 +21,11 @@ public final class LanguageModel: Sendable {
     static let prefillChunk = 256
 
     /// Loads a GGUF file, or a Hugging Face folder (`config.json`, safetensors, `tokenizer.json`).
-    public init(path: String, threads: Int? = nil) throws {
+    /// `threads`: workers per product (default: the shared pool, every core or `[runtime] threads`).
+    /// `batch`: how many sequences decode together, and the prefix cache's size.
+    public init(
+        path: String, threads: Int? = nil, precision: MatmulPrecision = .quantizedActivations, batch: BatchOptions = BatchOptions()
+    ) throws {
         self.path = path
         if ModelRegistry.isFolder(path) {
             self.model = try ModelRegistry.loadDecoder(folder: path)
@@ -25,14 +35,45 @@ public final class LanguageModel: Sendable {
             self.model = try ModelRegistry.loadDecoder(gguf: file)
             self.tokenizer = try GGUFTokenizer.load(file)
         }
-        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.pool = WorkerPool.pool(threads: threads)
+        self.precision = precision
         self.chatTemplate = try Self.bundledChatTemplate(path: path).map { try ChatTemplate(source: $0) }
+        self.batchOptions = batch
+        self.scheduler = BatchScheduler(
+            engine: BatchEngine(model: model, tokenizer: tokenizer, options: batch, pool: pool, precision: precision),
+            name: URL(fileURLWithPath: path).lastPathComponent)
         // The runtime splits products over its own workers; OpenBLAS threads would fight them.
         BLAS.threadCount = 1
     }
 
     public var contextLength: Int { model.configuration.contextLength }
     public var architecture: String { model.configuration.architecture }
+    deinit { scheduler.stop() }
+
+    /// Jobs waiting for room in the batch, and sequences running in it.
+    public var batchLoad: (waiting: Int, running: Int) { (scheduler.waitingJobs, scheduler.runningSequences) }
+
     /// What the KV caches of this model's running generations hold now.
     public var kvCacheUsage: KVCacheUsage { model.cacheUsage }
+}
+
+/// How the products of decoding steps are computed.
+public enum MatmulPrecision: Sendable, Equatable {
+    /// As llama.cpp does: activations quantized to 8 bits per block of 32, integer products
+    /// with the quantized weights in place. Fastest; logits differ from exact float arithmetic
+    /// by about 1% of their range.
+    case quantizedActivations
+    /// Weights dequantized to f32 and multiplied in f32: slower, closest to a float reference.
+    case float32
+
+    /// `q8` or `f32`, as the command line and `[runtime] precision` name them.
+    public init?(name: String) {
+        switch name {
+        case "q8": self = .quantizedActivations
+        case "f32": self = .float32
+        default: return nil
+        }
+    }
+
+    public var name: String { self == .float32 ? "f32" : "q8" }
 }

@@ -35,6 +35,9 @@ public struct TokenLogprobs: Sendable, Equatable {
 }
 
 public enum CompletionEvent: Sendable, Equatable {
+    /// The prompt is evaluated (sent once, before any delta): `cachedTokens` of its positions
+    /// came from the prefix cache rather than being computed.
+    case prompt(cachedTokens: Int)
     /// Text released for a choice (possibly empty while a stop string or character is pending)
     /// and the token that produced it (`nil` when the text is a final flush).
     case delta(choice: Int, text: String, token: TokenLogprobs?)

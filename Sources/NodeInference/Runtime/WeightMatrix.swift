@@ -1,4 +1,3 @@
-import Dispatch
 
 /// A weight matrix `(rows, columns)` stored row-major in any supported tensor type, read in
 /// place from the mapped model file: a quantized model is never expanded into an f32 copy.
@@ -20,75 +19,134 @@ package struct WeightMatrix: @unchecked Sendable {
     }
 
     /// Rows dequantized per tile: small enough for L2 with the activations.
-    static let tileRows = 64
+    package static let tileRows = 64
 
     /// Dequantizes row `index` into `destination` (`columns` floats).
     package func dequantizeRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
         Dequantize.row(type, from: base + index * rowBytes, into: destination, count: columns)
     }
 
-    /// `output (m, rows) = input (m, columns) · selfᵀ`, split over `workers`.
-    /// `scratch` holds `workers × tileRows × columns` floats.
+    /// `output (m, rows) = input (m, columns) · selfᵀ`, split over the pool's workers: up to 16
+    /// rows through the integer kernels when `scratch` has room for them, otherwise one sgemm.
+    package func multiply(_ input: UnsafePointer<Float>, m: Int, into output: UnsafeMutablePointer<Float>, scratch: ProductScratch) {
+        let plan = scratch.quantized == nil ? RowPlan(integerRows: 0, groups: [m]) : RowPlan(rows: m)
+        multiply(input, plan: plan, into: output, scratch: scratch)
+    }
+
+    /// `output (plan.count, rows) = input (plan.count, columns) · selfᵀ`, split over the pool's
+    /// workers, each input row computed as the plan says.
+    ///
+    /// The plan's first `integerRows` rows (decoding steps) go through the integer kernels of
+    /// ``QuantizedProduct`` when the type has one and `scratch` allows it: the weights are read
+    /// once, in place. Otherwise each of those rows is a product of its own. The plan's groups
+    /// (prefill chunks) dequantize tiles of weight rows into per-worker scratch once and hand
+    /// each group to `sgemm` separately, so the dequantization is amortized over every group.
+    ///
+    /// Every row's result depends only on the row and its group, never on the rest of the
+    /// plan: sgemm's rounding depends on its `m`, so groups are never merged. That is what
+    /// makes a sequence's output independent of the batch it runs in.
+    ///
+    /// `refined`: the integer rows need two-level activations (see ``QuantizedProduct``);
+    /// types without such a kernel compute those rows in f32 instead.
     package func multiply(
-        _ input: UnsafePointer<Float>, m: Int,
-        into output: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>, workers: Int
+        _ input: UnsafePointer<Float>, plan: RowPlan, into output: UnsafeMutablePointer<Float>, scratch: ProductScratch, refined: Bool = false
     ) {
-        if type == .f32 {
-            multiplyF32(input, m: m, into: output, workers: workers)
-            return
+        let pool = scratch.pool
+        let integerRows = plan.integerRows
+        var kernel: QuantizedActivations?
+        if integerRows > 0, let quantized = scratch.quantized, QuantizedProduct.supports(type, refined: refined), integerRows <= quantized.rows,
+            columns % 32 == 0, columns <= quantized.columns
+        {
+            QuantizedProduct.quantize(
+                input, m: integerRows, columns: columns, arrangement: QuantizedProduct.arrangement(for: type), refine: refined, into: quantized)
+            kernel = quantized
         }
-        let tiles = (rows + Self.tileRows - 1) / Self.tileRows
-        let workers = max(1, min(workers, tiles))
-        // Workers write disjoint scratch tiles and disjoint output columns.
+        let workers = pool.count, rows = self.rows, columns = self.columns
+        // f32 weights need no tiles: each worker takes one band of rows in place.
+        let tileRows = type == .f32 ? (rows + workers - 1) / workers : Self.tileRows
+        let tiles = (rows + tileRows - 1) / tileRows
+        // Bands of whole cache lines of output for the integer kernels, one per worker.
+        let band = ((rows + workers - 1) / workers + 15) / 16 * 16
         let input = SharedPointer(UnsafeMutablePointer(mutating: input))
-        let output = SharedPointer(output), scratch = SharedPointer(scratch)
-        let body: @Sendable (Int) -> Void = { worker in
+        let output = SharedPointer(output), floats = SharedPointer(scratch.floats)
+        let matrix = self
+        let groups = plan.groups
+        // Workers write disjoint scratch tiles and disjoint output columns.
+        pool.run { worker in
             let input = input.pointer, output = output.pointer
-            let tileScratch = scratch.pointer + worker * Self.tileRows * columns
+            if let kernel {
+                let first = min(rows, worker * band), last = min(rows, first + band)
+                if first < last {
+                    QuantizedProduct.multiply(matrix, rows: first..<last, activations: kernel, m: integerRows, refined: refined, into: output)
+                }
+            }
+            let singles = kernel == nil ? integerRows : 0
+            guard singles > 0 || !groups.isEmpty else { return }
             var tile = worker
             while tile < tiles {
-                let first = tile * Self.tileRows
-                let count = min(Self.tileRows, rows - first)
-                for row in 0..<count { dequantizeRow(first + row, into: tileScratch + row * columns) }
-                if m == 1 {
-                    for row in 0..<count {
-                        output[first + row] = Kernels.dot(tileScratch + row * columns, input, count: columns)
-                    }
+                let first = tile * tileRows
+                let count = min(tileRows, rows - first)
+                let weights: UnsafePointer<Float>
+                if matrix.type == .f32 {
+                    weights = matrix.base.assumingMemoryBound(to: Float.self) + first * columns
                 } else {
+                    let tileScratch = floats.pointer + worker * Self.tileRows * columns
+                    for row in 0..<count { matrix.dequantizeRow(first + row, into: tileScratch + row * columns) }
+                    weights = UnsafePointer(tileScratch)
+                }
+                for r in 0..<singles {
                     BLAS.gemmTransposedB(
-                        m: m, n: count, k: columns, a: input, lda: columns,
-                        b: tileScratch, ldb: columns, c: output + first, ldc: rows)
+                        m: 1, n: count, k: columns, a: input + r * columns, lda: columns,
+                        b: weights, ldb: columns, c: output + r * rows + first, ldc: rows)
+                }
+                var offset = integerRows
+                for group in groups {
+                    BLAS.gemmTransposedB(
+                        m: group, n: count, k: columns, a: input + offset * columns, lda: columns,
+                        b: weights, ldb: columns, c: output + offset * rows + first, ldc: rows)
+                    offset += group
                 }
                 tile += workers
             }
         }
-        if workers == 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
-        }
     }
 }
 
-extension WeightMatrix {
-    /// f32 weights need no dequantization: each worker hands BLAS its own band of output columns.
-    func multiplyF32(_ input: UnsafePointer<Float>, m: Int, into output: UnsafeMutablePointer<Float>, workers: Int) {
-        let weights = base.assumingMemoryBound(to: Float.self)
-        let workers = max(1, min(workers, rows / 16))
-        let band = (rows + workers - 1) / workers
-        let input = SharedPointer(UnsafeMutablePointer(mutating: input)), output = SharedPointer(output)
-        let weightsPointer = SharedPointer(UnsafeMutablePointer(mutating: weights))
-        let columns = self.columns, rows = self.rows
-        let body: @Sendable (Int) -> Void = { worker in
-            let first = worker * band
-            let count = min(band, rows - first)
-            guard count > 0 else { return }
-            BLAS.gemmTransposedB(
-                m: m, n: count, k: columns, a: input.pointer, lda: columns,
-                b: weightsPointer.pointer + first * columns, ldb: columns, c: output.pointer + first, ldc: rows)
-        }
-        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+/// How the rows of one product are computed: `integerRows` rows each on its own (decoding
+/// steps and short prompt tails), then consecutive groups, each one sgemm (prompt chunks).
+package struct RowPlan: Sendable, Equatable {
+    package var integerRows: Int
+    package var groups: [Int]
+
+    package init(integerRows: Int, groups: [Int]) {
+        self.integerRows = integerRows
+        self.groups = groups
+    }
+
+    /// `m` rows of one chunk: integer kernels up to 16 rows, one sgemm group past that.
+    package init(rows m: Int) {
+        self.init(integerRows: m <= Self.integerLimit ? m : 0, groups: m <= Self.integerLimit ? [] : [m])
+    }
+
+    /// Most rows of one chunk that the integer kernels take; a longer chunk is an sgemm group,
+    /// where dequantizing the weights costs less than reading them once per four rows.
+    package static let integerLimit = 16
+
+    package var count: Int { integerRows + groups.reduce(0, +) }
+}
+
+/// What a product needs besides its operands: the pool that runs it, float scratch for
+/// dequantized tiles (`pool.count × tileRows × widest` floats) and, when the integer kernels may
+/// be used, room for the quantized activations.
+package struct ProductScratch {
+    package let pool: WorkerPool
+    package let floats: UnsafeMutablePointer<Float>
+    package let quantized: QuantizedActivations?
+
+    package init(pool: WorkerPool, floats: UnsafeMutablePointer<Float>, quantized: QuantizedActivations?) {
+        self.pool = pool
+        self.floats = floats
+        self.quantized = quantized
     }
 }
 

@@ -14,7 +14,7 @@ package final class BertModel: Sendable {
     }
 
     /// Hidden states of the last layer, `(Σ lengths, dimension)` row-major, sequences in order.
-    package func encode(_ sequences: [[Int]], workers: Int) throws(ModelError) -> [Float] {
+    package func encode(_ sequences: [[Int]], pool: WorkerPool) throws(ModelError) -> [Float] {
         let c = configuration
         let d = c.dimension
         let total = sequences.reduce(0) { $0 + $1.count }
@@ -53,13 +53,15 @@ package final class BertModel: Sendable {
             }
         }
 
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 1)  // f32 weights need none
-        defer { scratch.deallocate() }
+        // Tiles of dequantized rows, for checkpoints stored in f16 or bf16.
+        let floats = UnsafeMutablePointer<Float>.allocate(capacity: pool.count * WeightMatrix.tileRows * max(d, c.feedForwardDimension))
+        defer { floats.deallocate() }
+        let scratch = ProductScratch(pool: pool, floats: floats, quantized: nil)
         let scale = 1 / Float(c.headDimension).squareRoot()
         for layer in weights.layers {
-            linear(layer.query, layer.queryBias, x, &q, total, workers, scratch)
-            linear(layer.key, layer.keyBias, x, &k, total, workers, scratch)
-            linear(layer.value, layer.valueBias, x, &v, total, workers, scratch)
+            linear(layer.query, layer.queryBias, x, &q, total, scratch)
+            linear(layer.key, layer.keyBias, x, &k, total, scratch)
+            linear(layer.value, layer.valueBias, x, &v, total, scratch)
             // Attention within each sequence, one head at a time: scores = Q Kᵀ, softmax, · V.
             q.withUnsafeBufferPointer { q in
                 k.withUnsafeBufferPointer { k in
@@ -90,11 +92,11 @@ package final class BertModel: Sendable {
                     }
                 }
             }
-            linear(layer.attentionOutput, layer.attentionOutputBias, context, &projected, total, workers, scratch)
+            linear(layer.attentionOutput, layer.attentionOutputBias, context, &projected, total, scratch)
             addAndNormalize(&x, projected, layer.attentionNormWeight, layer.attentionNormBias, total)
-            linear(layer.intermediate, layer.intermediateBias, x, &hidden, total, workers, scratch)
+            linear(layer.intermediate, layer.intermediateBias, x, &hidden, total, scratch)
             hidden.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: $0.count) }
-            linear(layer.output, layer.outputBias, hidden, &projected, total, workers, scratch)
+            linear(layer.output, layer.outputBias, hidden, &projected, total, scratch)
             addAndNormalize(&x, projected, layer.outputNormWeight, layer.outputNormBias, total)
         }
         return x
@@ -102,12 +104,11 @@ package final class BertModel: Sendable {
 
     /// `output (m, rows) = input (m, columns) · Wᵀ + bias`.
     private func linear(
-        _ matrix: WeightMatrix, _ bias: [Float], _ input: [Float], _ output: inout [Float], _ m: Int, _ workers: Int,
-        _ scratch: UnsafeMutablePointer<Float>
+        _ matrix: WeightMatrix, _ bias: [Float], _ input: [Float], _ output: inout [Float], _ m: Int, _ scratch: ProductScratch
     ) {
         input.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                matrix.multiply(input.baseAddress!, m: m, into: output.baseAddress!, scratch: scratch, workers: workers)
+                matrix.multiply(input.baseAddress!, m: m, into: output.baseAddress!, scratch: scratch)
                 for r in 0..<m {
                     let line = output.baseAddress! + r * matrix.rows
                     for i in 0..<matrix.rows { line[i] += bias[i] }

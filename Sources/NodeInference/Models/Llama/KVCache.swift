@@ -74,15 +74,17 @@ package final class KVCache {
         capacity = newCapacity
     }
 
-    /// An independent copy (for several choices from one prompt evaluation).
-    package func copy() -> KVCache {
+    /// An independent copy of the first `positions` positions (all by default): for several
+    /// choices from one prompt evaluation, and for the prefix cache.
+    package func copy(positions: Int? = nil) -> KVCache {
+        let kept = min(count, max(0, positions ?? count))
         let other = KVCache(layerCount: layerCount, kvDimension: kvDimension, maxPositions: maxPositions, usage: usage)
-        other.reserve(max(count, 1))
-        for layer in 0..<layerCount where count > 0 {
-            other.keys[layer].update(from: keys[layer], count: count * kvDimension)
-            other.values[layer].update(from: values[layer], count: count * kvDimension)
+        other.reserve(max(kept, 1))
+        for layer in 0..<layerCount where kept > 0 {
+            other.keys[layer].update(from: keys[layer], count: kept * kvDimension)
+            other.values[layer].update(from: values[layer], count: kept * kvDimension)
         }
-        other.count = count
+        other.count = kept
         return other
     }
 

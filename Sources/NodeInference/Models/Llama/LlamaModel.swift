@@ -38,15 +38,15 @@ package final class LlamaModel: Sendable {
         inverseFrequencies = frequencies
     }
 
-    package func makeState(maxTokens: Int = 64, workers: Int = 2) -> LlamaRunState {
-        LlamaRunState(configuration: configuration, maxTokens: maxTokens, workers: workers)
+    package func makeState(maxTokens: Int = 64, pool: WorkerPool = .shared, precision: MatmulPrecision = .quantizedActivations) -> LlamaRunState {
+        LlamaRunState(configuration: configuration, maxTokens: maxTokens, pool: pool, precision: precision)
     }
 
     package func makeCache() -> KVCache {
         KVCache(layerCount: configuration.layerCount, kvDimension: configuration.kvDimension, maxPositions: configuration.contextLength, usage: cacheUsage)
     }
 
-    package enum LogitsWanted { case last, all }
+    package enum LogitsWanted { case last, all, none }
 
     /// Runs `tokens` (at most `state.maxTokens`) at positions `cache.count...`, appending their
     /// keys and values to `cache`. Returns the logits `(rows, vocabularySize)` in `state.logits`:
@@ -55,23 +55,56 @@ package final class LlamaModel: Sendable {
     package func forward(
         _ tokens: ArraySlice<Int>, cache: KVCache, state: LlamaRunState, logits wanted: LogitsWanted = .last
     ) throws(ModelError) -> Int {
+        guard !tokens.isEmpty else { return 0 }
+        try forward([BatchSegment(tokens: tokens, cache: cache, logits: wanted)], state: state)
+        return wanted == .all ? tokens.count : (wanted == .last ? 1 : 0)
+    }
+
+    /// One step of a batch: every segment's tokens go through each layer together (one product
+    /// per weight for all of them), attention stays within each segment's own cache. Returns,
+    /// per segment, the first row of its logits in `state.logits` (`nil` for `.none`).
+    ///
+    /// A segment's results depend on its own tokens and cache alone, never on the other
+    /// segments: see ``LlamaRunState/lay(out:)`` and ``WeightMatrix/multiply(_:plan:into:scratch:)``.
+    @discardableResult
+    package func forward(_ segments: [BatchSegment], state: LlamaRunState) throws(ModelError) -> [Int?] {
         let c = configuration
-        let count = tokens.count
-        guard count > 0 else { return 0 }
+        var count = 0
+        for segment in segments {
+            let start = segment.cache.count
+            guard start + segment.tokens.count <= c.contextLength else {
+                throw .contextOverflow(positions: start + segment.tokens.count, contextLength: c.contextLength)
+            }
+            for token in segment.tokens where token < 0 || token >= c.vocabularySize {
+                throw .tokenOutOfRange(token: token, vocabularySize: c.vocabularySize)
+            }
+            count += segment.tokens.count
+        }
+        guard count > 0 else { return segments.map { _ in nil } }
         guard count <= state.maxTokens else {
             throw .invalidConfiguration("a forward call of \(count) tokens exceeds the state's \(state.maxTokens)")
         }
-        let start = cache.count
-        guard start + count <= c.contextLength else { throw .contextOverflow(positions: start + count, contextLength: c.contextLength) }
-        for token in tokens where token < 0 || token >= c.vocabularySize {
-            throw .tokenOutOfRange(token: token, vocabularySize: c.vocabularySize)
-        }
-        cache.reserve(start + count)
+        state.lay(out: segments)
+        let plan = state.plan
+        for segment in segments { segment.cache.reserve(segment.cache.count + segment.tokens.count) }
 
         let dim = c.dimension, qDim = c.queryDimension, kvDim = c.kvDimension, ffn = c.feedForwardDimension
+        let hd = c.headDimension, pairs = inverseFrequencies.count
         let x = state.x, xb = state.xb
-        for (t, token) in tokens.enumerated() {
-            weights.embedding.dequantizeRow(token, into: x + t * dim)
+        for (s, segment) in segments.enumerated() {
+            let first = state.segmentOffset[s]
+            for (t, token) in segment.tokens.enumerated() {
+                weights.embedding.dequantizeRow(token, into: x + state.rowOfToken[first + t] * dim)
+            }
+        }
+        // Rotations depend on positions only: computed once per call, used by every layer.
+        for row in 0..<count {
+            let p = Float(state.rowPosition[row])
+            for i in 0..<pairs {
+                let angle = p * inverseFrequencies[i]
+                state.ropeCos[row * pairs + i] = cos(angle)
+                state.ropeSin[row * pairs + i] = sin(angle)
+            }
         }
 
         for (index, layer) in weights.layers.enumerated() {
@@ -81,9 +114,9 @@ package final class LlamaModel: Sendable {
                     Kernels.rmsNorm(x + t * dim, weight: norm.baseAddress!, into: xb + t * dim, count: dim, epsilon: c.rmsEpsilon)
                 }
             }
-            layer.query.multiply(xb, m: count, into: state.q, scratch: state.matmulScratch, workers: state.workers)
-            layer.key.multiply(xb, m: count, into: state.k, scratch: state.matmulScratch, workers: state.workers)
-            layer.value.multiply(xb, m: count, into: state.v, scratch: state.matmulScratch, workers: state.workers)
+            layer.query.multiply(xb, plan: plan, into: state.q, scratch: state.products)
+            layer.key.multiply(xb, plan: plan, into: state.k, scratch: state.products)
+            layer.value.multiply(xb, plan: plan, into: state.v, scratch: state.products)
             if let bq = layer.queryBias, let bk = layer.keyBias, let bv = layer.valueBias {
                 for t in 0..<count {
                     for i in 0..<qDim { state.q[t * qDim + i] += bq[i] }
@@ -93,16 +126,22 @@ package final class LlamaModel: Sendable {
                     }
                 }
             }
-            for t in 0..<count {
-                setRotation(position: start + t, state: state)
-                for head in 0..<c.headCount { rotate(state.q + t * qDim + head * c.headDimension, state: state) }
-                for head in 0..<c.kvHeadCount { rotate(state.k + t * kvDim + head * c.headDimension, state: state) }
+            for row in 0..<count {
+                let cosines = state.ropeCos + row * pairs, sines = state.ropeSin + row * pairs
+                for head in 0..<c.headCount { rotate(state.q + row * qDim + head * hd, cos: cosines, sin: sines) }
+                for head in 0..<c.kvHeadCount { rotate(state.k + row * kvDim + head * hd, cos: cosines, sin: sines) }
             }
-            let keys = cache.keys(layer: index), values = cache.values(layer: index)
-            (keys + start * kvDim).update(from: state.k, count: count * kvDim)
-            (values + start * kvDim).update(from: state.v, count: count * kvDim)
-            attend(count: count, start: start, keys: keys, values: values, state: state)
-            layer.output.multiply(state.attention, m: count, into: xb, scratch: state.matmulScratch, workers: state.workers)
+            for (s, segment) in segments.enumerated() {
+                let keys = segment.cache.keys(layer: index), values = segment.cache.values(layer: index)
+                let first = state.segmentOffset[s], start = segment.cache.count
+                for t in 0..<segment.tokens.count {
+                    let row = state.rowOfToken[first + t]
+                    (keys + (start + t) * kvDim).update(from: state.k + row * kvDim, count: kvDim)
+                    (values + (start + t) * kvDim).update(from: state.v + row * kvDim, count: kvDim)
+                }
+            }
+            attend(segments, layer: index, rows: count, state: state)
+            layer.output.multiply(state.attention, plan: plan, into: xb, scratch: state.products)
             for i in 0..<(count * dim) { x[i] += xb[i] }
 
             // Feed-forward block (SwiGLU).
@@ -111,77 +150,112 @@ package final class LlamaModel: Sendable {
                     Kernels.rmsNorm(x + t * dim, weight: norm.baseAddress!, into: xb + t * dim, count: dim, epsilon: c.rmsEpsilon)
                 }
             }
-            layer.gate.multiply(xb, m: count, into: state.hidden, scratch: state.matmulScratch, workers: state.workers)
-            layer.up.multiply(xb, m: count, into: state.hidden2, scratch: state.matmulScratch, workers: state.workers)
+            layer.gate.multiply(xb, plan: plan, into: state.hidden, scratch: state.products)
+            layer.up.multiply(xb, plan: plan, into: state.hidden2, scratch: state.products)
             Kernels.swiglu(state.hidden, state.hidden2, count: count * ffn)
-            layer.down.multiply(state.hidden, m: count, into: xb, scratch: state.matmulScratch, workers: state.workers)
+            layer.down.multiply(state.hidden, plan: plan, into: xb, scratch: state.products)
             for i in 0..<(count * dim) { x[i] += xb[i] }
         }
-        cache.count = start + count
+        for segment in segments { segment.cache.count += segment.tokens.count }
 
-        let rows = wanted == .all ? count : 1
-        let first = count - rows
-        weights.outputNorm.withUnsafeBufferPointer { norm in
-            for t in first..<count {
-                Kernels.rmsNorm(x + t * dim, weight: norm.baseAddress!, into: xb + (t - first) * dim, count: dim, epsilon: c.rmsEpsilon)
+        // Logits of the rows asked for, in segment order. A `.last` row is computed alone (as
+        // in decoding); `.all` rows in chunks.
+        var starts: [Int?] = []
+        var wanted = 0, singles = true
+        for (s, segment) in segments.enumerated() {
+            let first = state.segmentOffset[s], n = segment.tokens.count
+            switch segment.logits {
+            case .none:
+                starts.append(nil)
+                continue
+            case .last:
+                starts.append(wanted)
+                state.logitSource[wanted] = state.rowOfToken[first + n - 1]
+                wanted += 1
+            case .all:
+                starts.append(wanted)
+                singles = false
+                for t in 0..<n { state.logitSource[wanted + t] = state.rowOfToken[first + t] }
+                wanted += n
             }
         }
-        state.reserveLogits(rows: rows)
-        weights.output.multiply(xb, m: rows, into: state.logits, scratch: state.matmulScratch, workers: state.workers)
-        return rows
-    }
-
-    /// cos and sin of every rotated pair at `position`.
-    private func setRotation(position: Int, state: LlamaRunState) {
-        let p = Float(position)
-        for i in 0..<inverseFrequencies.count {
-            let angle = p * inverseFrequencies[i]
-            state.ropeCos[i] = cos(angle)
-            state.ropeSin[i] = sin(angle)
+        guard wanted > 0 else { return starts }
+        weights.outputNorm.withUnsafeBufferPointer { norm in
+            for i in 0..<wanted {
+                Kernels.rmsNorm(x + state.logitSource[i] * dim, weight: norm.baseAddress!, into: xb + i * dim, count: dim, epsilon: c.rmsEpsilon)
+            }
         }
+        state.reserveLogits(rows: wanted)
+        let logitPlan = singles
+            ? RowPlan(integerRows: wanted, groups: [])
+            : RowPlan(integerRows: 0, groups: stride(from: 0, to: wanted, by: LlamaRunState.chunk).map { min(LlamaRunState.chunk, wanted - $0) })
+        weights.output.multiply(xb, plan: logitPlan, into: state.logits, scratch: state.products, refined: true)
+        return starts
     }
 
     @inline(__always)
-    private func rotate(_ head: UnsafeMutablePointer<Float>, state: LlamaRunState) {
+    private func rotate(_ head: UnsafeMutablePointer<Float>, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
         let pairs = inverseFrequencies.count
         switch configuration.ropeStyle {
         case .interleaved:
             for i in 0..<pairs {
                 let a = head[2 * i], b = head[2 * i + 1]
-                head[2 * i] = a * state.ropeCos[i] - b * state.ropeSin[i]
-                head[2 * i + 1] = a * state.ropeSin[i] + b * state.ropeCos[i]
+                head[2 * i] = a * cos[i] - b * sin[i]
+                head[2 * i + 1] = a * sin[i] + b * cos[i]
             }
         case .neox:
             for i in 0..<pairs {
                 let a = head[i], b = head[i + pairs]
-                head[i] = a * state.ropeCos[i] - b * state.ropeSin[i]
-                head[i + pairs] = a * state.ropeSin[i] + b * state.ropeCos[i]
+                head[i] = a * cos[i] - b * sin[i]
+                head[i + pairs] = a * sin[i] + b * cos[i]
             }
         }
     }
 
-    /// Causal attention of `count` new tokens over the cache; grouped-query heads share keys.
-    private func attend(count: Int, start: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, state: LlamaRunState) {
+    /// Causal attention of every row over its own segment's cache, `(row, head)` pairs split
+    /// over the pool; grouped-query heads share keys.
+    private func attend(_ segments: [BatchSegment], layer: Int, rows: Int, state: LlamaRunState) {
         let c = configuration
         let hd = c.headDimension, qDim = c.queryDimension, kvDim = c.kvDimension
-        let group = c.headCount / c.kvHeadCount
+        let group = c.headCount / c.kvHeadCount, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
-        let scores = state.scores
-        for t in 0..<count {
-            let positions = start + t + 1
-            for head in 0..<c.headCount {
-                let query = state.q + t * qDim + head * hd
+        let caches = segments.map { (keys: UnsafePointer($0.cache.keys(layer: layer)), values: UnsafePointer($0.cache.values(layer: layer))) }
+        let pool = state.products.pool, workers = pool.count
+        let items = rows * heads
+        pool.run { worker in
+            let scores = state.scores + worker * c.contextLength
+            var item = worker
+            while item < items {
+                let row = item / heads, head = item % heads
+                let (keys, values) = caches[state.rowSegment[row]]
+                let positions = state.rowPosition[row] + 1
+                let query = state.q + row * qDim + head * hd
                 let kvOffset = (head / group) * hd
                 for position in 0..<positions {
                     scores[position] = Kernels.dot(query, keys + position * kvDim + kvOffset, count: hd) * scale
                 }
                 Kernels.softmax(scores, count: positions)
-                let out = state.attention + t * qDim + head * hd
+                let out = state.attention + row * qDim + head * hd
                 out.update(repeating: 0, count: hd)
                 for position in 0..<positions {
                     Kernels.addScaled(values + position * kvDim + kvOffset, scores[position], into: out, count: hd)
                 }
+                item += workers
             }
         }
+    }
+}
+
+/// One sequence's part of a forward call: its new tokens, the cache they extend, and which
+/// logits it needs.
+package struct BatchSegment {
+    package var tokens: ArraySlice<Int>
+    package var cache: KVCache
+    package var logits: LlamaModel.LogitsWanted
+
+    package init(tokens: ArraySlice<Int>, cache: KVCache, logits: LlamaModel.LogitsWanted) {
+        self.tokens = tokens
+        self.cache = cache
+        self.logits = logits
     }
 }

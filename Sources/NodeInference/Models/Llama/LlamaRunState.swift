@@ -2,7 +2,8 @@
 /// (the generation loop); nothing here is allocated per token.
 package final class LlamaRunState {
     package let maxTokens: Int
-    package let workers: Int
+    /// How the products of a forward call run: pool, tile scratch, quantized activations.
+    package let products: ProductScratch
     let x: UnsafeMutablePointer<Float>  // (maxTokens, dimension): the residual stream
     let xb: UnsafeMutablePointer<Float>  // (maxTokens, dimension)
     let q: UnsafeMutablePointer<Float>  // (maxTokens, queryDimension)
@@ -11,19 +12,32 @@ package final class LlamaRunState {
     let attention: UnsafeMutablePointer<Float>  // (maxTokens, queryDimension)
     let hidden: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
     let hidden2: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
-    let scores: UnsafeMutablePointer<Float>  // (contextLength): one head's attention weights
-    let ropeCos: UnsafeMutablePointer<Float>  // (ropeDimension / 2)
-    let ropeSin: UnsafeMutablePointer<Float>  // (ropeDimension / 2)
+    let scores: UnsafeMutablePointer<Float>  // (workers, contextLength): one head's attention weights per worker
+    let ropeCos: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
+    let ropeSin: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
     let matmulScratch: UnsafeMutablePointer<Float>  // (workers, tileRows, max(dimension, ffn, queryDimension))
+
+    // The layout of the current call (see `lay(out:)`), each `(maxTokens)`.
+    let rowOfToken: UnsafeMutablePointer<Int>  // the row of each token, segments' tokens one after another
+    let rowPosition: UnsafeMutablePointer<Int>  // the position of each row in its sequence
+    let rowSegment: UnsafeMutablePointer<Int>  // the segment of each row
+    let logitSource: UnsafeMutablePointer<Int>  // the row of each logits row
+    private(set) var segmentOffset: [Int] = []  // where each segment's tokens start in `rowOfToken`
+    private(set) var plan = RowPlan(integerRows: 0, groups: [])
+
+    /// Prompts are computed in chunks that start at multiples of this position. A chunk's
+    /// rows go through one sgemm (or, 16 rows or fewer, the integer kernels), so a position's
+    /// keys and values come out the same whatever else runs in the step — and a prefix cached
+    /// in whole chunks is exactly what computing it again would give.
+    package static let chunk = 64
     /// (logitRows, vocabularySize); grows only when a caller asks for logits of many positions.
     package private(set) var logits: UnsafeMutablePointer<Float>
     private(set) var logitRows: Int
     let vocabularySize: Int
     private let allocations: [UnsafeMutablePointer<Float>]
 
-    package init(configuration c: LlamaConfiguration, maxTokens: Int = 64, workers: Int = 2) {
+    package init(configuration c: LlamaConfiguration, maxTokens: Int = 64, pool: WorkerPool, precision: MatmulPrecision) {
         self.maxTokens = max(1, maxTokens)
-        self.workers = max(1, workers)
         let t = self.maxTokens
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
@@ -38,11 +52,23 @@ package final class LlamaRunState {
         attention = make(t * c.queryDimension)
         hidden = make(t * c.feedForwardDimension)
         hidden2 = make(t * c.feedForwardDimension)
-        scores = make(c.contextLength)
-        ropeCos = make(c.ropeDimension / 2)
-        ropeSin = make(c.ropeDimension / 2)
+        scores = make(pool.count * c.contextLength)
+        ropeCos = make(t * c.ropeDimension / 2)
+        ropeSin = make(t * c.ropeDimension / 2)
+        func makeIndex() -> UnsafeMutablePointer<Int> {
+            let pointer = UnsafeMutablePointer<Int>.allocate(capacity: t)
+            pointer.initialize(repeating: 0, count: t)
+            return pointer
+        }
+        rowOfToken = makeIndex()
+        rowPosition = makeIndex()
+        rowSegment = makeIndex()
+        logitSource = makeIndex()
         let widest = max(c.dimension, c.feedForwardDimension, c.queryDimension)
-        matmulScratch = make(self.workers * WeightMatrix.tileRows * widest)
+        matmulScratch = make(pool.count * WeightMatrix.tileRows * widest)
+        let quantized = precision == .quantizedActivations
+            ? QuantizedActivations(rows: self.maxTokens, columns: widest) : nil
+        products = ProductScratch(pool: pool, floats: matmulScratch, quantized: quantized)
         vocabularySize = c.vocabularySize
         logitRows = 1
         logits = make(c.vocabularySize)
@@ -51,7 +77,54 @@ package final class LlamaRunState {
 
     deinit {
         for pointer in allocations { pointer.deallocate() }
+        for pointer in [rowOfToken, rowPosition, rowSegment, logitSource] { pointer.deallocate() }
         logits.deallocate()
+    }
+
+    /// Assigns rows to the segments' tokens: each segment's tokens are split into pieces at
+    /// multiples of ``chunk``; pieces of up to 16 tokens (decoding steps, prompt tails) take
+    /// the first rows, computed row by row; longer pieces follow, one sgemm group each.
+    func lay(out segments: [BatchSegment]) {
+        var integerRows = 0
+        var groups: [Int] = []
+        func pieces(_ segment: BatchSegment, _ body: (_ offset: Int, _ length: Int) -> Void) {
+            let start = segment.cache.count, end = start + segment.tokens.count
+            var position = start
+            while position < end {
+                let next = min(end, (position / Self.chunk + 1) * Self.chunk)
+                body(position - start, next - position)
+                position = next
+            }
+        }
+        for segment in segments {
+            pieces(segment) { _, length in
+                if length <= RowPlan.integerLimit { integerRows += length } else { groups.append(length) }
+            }
+        }
+        var nextInteger = 0, nextGroup = integerRows, flat = 0
+        segmentOffset.removeAll(keepingCapacity: true)
+        for (s, segment) in segments.enumerated() {
+            segmentOffset.append(flat)
+            let start = segment.cache.count
+            pieces(segment) { offset, length in
+                var row: Int
+                if length <= RowPlan.integerLimit {
+                    row = nextInteger
+                    nextInteger += length
+                } else {
+                    row = nextGroup
+                    nextGroup += length
+                }
+                for t in offset..<(offset + length) {
+                    rowOfToken[flat + t] = row
+                    rowPosition[row] = start + t
+                    rowSegment[row] = s
+                    row += 1
+                }
+            }
+            flat += segment.tokens.count
+        }
+        plan = RowPlan(integerRows: integerRows, groups: groups)
     }
 
     func reserveLogits(rows: Int) {

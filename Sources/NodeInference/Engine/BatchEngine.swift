@@ -1,0 +1,209 @@
+import Foundation
+
+/// What a caller hands the engine with a job: how to tell it stopped caring, and where the
+/// events go. `finish` is called exactly once, after the last event (with `nil` when the job
+/// completed or was cancelled).
+package struct GenerationSink {
+    package var isCancelled: () -> Bool
+    package var emit: (CompletionEvent) -> Void
+    package var finish: ((any Error)?) -> Void
+
+    package init(isCancelled: @escaping () -> Bool, emit: @escaping (CompletionEvent) -> Void, finish: @escaping ((any Error)?) -> Void) {
+        self.isCancelled = isCancelled
+        self.emit = emit
+        self.finish = finish
+    }
+}
+
+/// Continuous batching, as llama.cpp's server loop does it: the engine owns every running
+/// sequence, and each ``step()`` runs all of them through the model together — one token per
+/// decoding sequence plus chunks of waiting prompts, in one forward call (one matrix product
+/// per weight, attention per sequence). New jobs join at the next step; long prompts are
+/// prefilled a budget of tokens per step, so running streams keep flowing.
+///
+/// Not thread-safe: one owner steps it (``BatchScheduler``'s thread, or `complete` on the
+/// caller's thread).
+package final class BatchEngine {
+    let model: LlamaModel
+    let tokenizer: any Tokenizer
+    let state: LlamaRunState
+    let options: BatchOptions
+    let prefixCache: PrefixCache?
+    private var running: [RunningJob] = []
+
+    package init(model: LlamaModel, tokenizer: any Tokenizer, options: BatchOptions, pool: WorkerPool, precision: MatmulPrecision) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.options = options
+        // Rows of one step: a token per sequence, plus the prefill budget.
+        state = model.makeState(maxTokens: options.maxSequences + options.prefillTokensPerStep, pool: pool, precision: precision)
+        prefixCache = options.prefixCacheBytes > 0 ? PrefixCache(budgetBytes: options.prefixCacheBytes) : nil
+    }
+
+    var contextLength: Int { model.configuration.contextLength }
+    package var isIdle: Bool { running.isEmpty }
+    /// Sequences running or about to (each choice of a job is one).
+    package var load: Int { running.reduce(0) { $0 + $1.job.choices } }
+
+    /// Whether `job` fits beside what runs now and `others` about to join; a job alone
+    /// always fits.
+    package func canAdmit(_ job: CompletionJob, besides others: [CompletionJob] = []) -> Bool {
+        let joining = others.reduce(0) { $0 + max(1, $1.choices) }
+        return (running.isEmpty && others.isEmpty) || load + joining + max(1, job.choices) <= options.maxSequences
+    }
+
+    /// Checks `job` and takes it on; it starts at the next step. A job that cannot run is
+    /// refused here, before anything runs.
+    package func admit(_ job: CompletionJob, sink: GenerationSink) throws(ModelError) {
+        let prompt = job.promptTokens
+        guard !prompt.isEmpty else { throw .invalidConfiguration("the prompt has no tokens") }
+        guard prompt.count < contextLength else { throw .contextOverflow(positions: prompt.count, contextLength: contextLength) }
+        let vocabulary = model.configuration.vocabularySize
+        for token in prompt where token < 0 || token >= vocabulary { throw .tokenOutOfRange(token: token, vocabularySize: vocabulary) }
+        let reused = prefixCache?.lookup(prompt)
+        let cache = reused?.cache ?? model.makeCache()
+        running.append(RunningJob(job: job, sink: sink, cache: cache, cachedTokens: reused?.positions ?? 0))
+    }
+
+    /// One forward call over every running sequence; then each gets its next token.
+    package func step() {
+        running.removeAll { job in
+            guard job.sink.isCancelled() else { return false }
+            job.sink.finish(nil)
+            return true
+        }
+        guard !running.isEmpty else { return }
+
+        // Decoding sequences first, a token each, then prompt chunks within the budget.
+        var segments: [BatchSegment] = []
+        var owners: [(job: RunningJob, sequence: RunningSequence?)] = []
+        let rows = state.maxTokens
+        for job in running where job.prefilled == job.job.promptTokens.count {
+            for sequence in job.sequences where !sequence.finished && segments.count < rows - options.prefillTokensPerStep {
+                segments.append(BatchSegment(tokens: [sequence.pending][...], cache: sequence.cache, logits: .last))
+                owners.append((job, sequence))
+            }
+        }
+        var budget = options.prefillTokensPerStep
+        for job in running where job.prefilled < job.job.promptTokens.count && budget > 0 {
+            let prompt = job.job.promptTokens
+            var end = min(prompt.count, job.prefilled + budget)
+            // A chunk that stops short of the prompt's end stops on a chunk boundary.
+            if end < prompt.count { end = end / LlamaRunState.chunk * LlamaRunState.chunk }
+            guard end > job.prefilled else { break }
+            segments.append(BatchSegment(tokens: prompt[job.prefilled..<end], cache: job.cache, logits: end == prompt.count ? .last : .none))
+            owners.append((job, nil))
+            budget -= end - job.prefilled
+        }
+
+        let starts: [Int?]
+        do {
+            starts = try model.forward(segments, state: state)
+        } catch {
+            // Unreachable for admitted jobs (their tokens and lengths were checked); fail the
+            // jobs of this step rather than the process.
+            let failed = Set(owners.map { ObjectIdentifier($0.job) })
+            running.removeAll { job in
+                guard failed.contains(ObjectIdentifier(job)) else { return false }
+                job.sink.finish(error)
+                return true
+            }
+            return
+        }
+
+        let vocabulary = model.configuration.vocabularySize
+        for (index, owner) in owners.enumerated() {
+            let job = owner.job
+            if let sequence = owner.sequence {
+                guard let start = starts[index] else { continue }
+                advance(sequence, logits: state.logits + start * vocabulary, sink: job.sink)
+                continue
+            }
+            job.prefilled += segments[index].tokens.count
+            guard job.prefilled == job.job.promptTokens.count, let start = starts[index] else { continue }
+            // The prompt is in: every choice starts from its logits, on its own copy of the cache.
+            job.sink.emit(.prompt(cachedTokens: job.cachedTokens))
+            let choices = max(1, job.job.choices)
+            for choice in 0..<choices {
+                let cache = choice == choices - 1 ? job.cache : job.cache.copy()
+                let sequence = RunningSequence(
+                    decoder: ChoiceDecoder(job: job.job, choice: choice, vocabularySize: vocabulary), cache: cache)
+                job.sequences.append(sequence)
+                advance(sequence, logits: state.logits + start * vocabulary, sink: job.sink)
+            }
+        }
+
+        running.removeAll { job in
+            guard job.prefilled == job.job.promptTokens.count, job.sequences.allSatisfy(\.finished) else { return false }
+            prefixCache?.store(prompt: job.job.promptTokens, cache: job.cache)
+            job.sink.finish(nil)
+            return true
+        }
+    }
+
+    private func advance(_ sequence: RunningSequence, logits: UnsafePointer<Float>, sink: GenerationSink) {
+        switch sequence.decoder.next(
+            logits: logits, positions: sequence.cache.count, contextLength: contextLength, tokenizer: tokenizer, emit: sink.emit)
+        {
+        case .forward(let token): sequence.pending = token
+        case .finished: sequence.finished = true
+        }
+    }
+
+    /// Ends every job (the engine is going away): each stream ends as if cancelled.
+    package func cancelAll() {
+        for job in running { job.sink.finish(nil) }
+        running.removeAll()
+    }
+}
+
+/// Limits of one model's batch.
+public struct BatchOptions: Sendable, Equatable {
+    /// Sequences decoded together (each choice of a request is one); more requests wait.
+    public var maxSequences: Int
+    /// Prompt tokens computed per step, beside the decoding sequences' tokens.
+    public var prefillTokensPerStep: Int
+    /// Memory for keys and values of finished prompts kept for reuse (0: no prefix reuse).
+    public var prefixCacheBytes: Int
+
+    public init(maxSequences: Int = 16, prefillTokensPerStep: Int = 256, prefixCacheBytes: Int = 64 << 20) {
+        self.maxSequences = max(1, maxSequences)
+        // Whole chunks, so a step's prompt pieces end on chunk boundaries.
+        self.prefillTokensPerStep = max(1, (prefillTokensPerStep + LlamaRunState.chunk - 1) / LlamaRunState.chunk) * LlamaRunState.chunk
+        self.prefixCacheBytes = max(0, prefixCacheBytes)
+    }
+}
+
+/// A job in the engine: its prompt's progress, then its choices.
+final class RunningJob {
+    let job: CompletionJob
+    let sink: GenerationSink
+    /// The prompt's keys and values; the last choice continues in it.
+    let cache: KVCache
+    /// Prompt positions taken from the prefix cache.
+    let cachedTokens: Int
+    /// Prompt positions computed so far (cached ones included).
+    var prefilled: Int
+    var sequences: [RunningSequence] = []
+
+    init(job: CompletionJob, sink: GenerationSink, cache: KVCache, cachedTokens: Int) {
+        self.job = job
+        self.sink = sink
+        self.cache = cache
+        self.cachedTokens = cachedTokens
+        self.prefilled = cachedTokens
+    }
+}
+
+/// One choice being decoded: the token it emitted last waits to be forwarded.
+final class RunningSequence {
+    var decoder: ChoiceDecoder
+    let cache: KVCache
+    var pending = 0
+    var finished = false
+
+    init(decoder: ChoiceDecoder, cache: KVCache) {
+        self.decoder = decoder
+        self.cache = cache
+    }
+}
