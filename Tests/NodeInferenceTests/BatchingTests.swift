@@ -1,0 +1,107 @@
+import Foundation
+import NodeInference
+import Testing
+
+/// Continuous batching and prefix reuse on the real model: a sequence's output at temperature
+/// 0 does not depend on what else is in its batch, nor on what the prefix cache held.
+@Suite("Continuous batching and prefix reuse", .serialized)
+struct BatchingTests {
+    static func model(prefixCache: Bool = true) throws -> LanguageModel {
+        try RealModel.requireFile(RealModel.smolLM2, command: "make models")
+        return try LanguageModel(path: RealModel.smolLM2, batch: BatchOptions(maxSequences: 8, prefixCacheBytes: prefixCache ? 64 << 20 : 0))
+    }
+
+    static func prompt(_ model: LanguageModel, _ text: String) -> [Int] {
+        model.tokenizer.encode(text, parseSpecial: false, addSpecial: true)
+    }
+
+    static let story = String(repeating: "The river ran past the mill, and the miller's daughter counted the boats. ", count: 8)
+
+    struct Run: Sendable {
+        var ids: [Int] = []
+        var cachedTokens = -1
+        var reason: FinishReason?
+        /// The most sequences the batch held while this run streamed.
+        var widestBatch = 0
+    }
+
+    static func run(_ model: LanguageModel, _ prompt: [Int], maxTokens: Int = 24, delay: Duration = .zero) async throws -> Run {
+        if delay > .zero { try await Task.sleep(for: delay) }
+        var sampling = SamplingParameters()
+        sampling.temperature = 0
+        var run = Run()
+        for try await event in model.completions(CompletionJob(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, topLogprobs: 0)) {
+            run.widestBatch = max(run.widestBatch, model.batchLoad.running)
+            switch event {
+            case .prompt(let cached): run.cachedTokens = cached
+            case .delta(_, _, let token): if let token { run.ids.append(token.token) }
+            case .finished(_, let reason, _): run.reason = reason
+            }
+        }
+        return run
+    }
+
+    @Test func outputDoesNotDependOnTheBatch() async throws {
+        let model = try Self.model(prefixCache: false)
+        let a = Self.prompt(model, Self.story + "In the evening the miller")
+        let others = ["Once upon a time", "def fibonacci(n):", Self.story + Self.story, "The capital of France is"].map { Self.prompt(model, $0) }
+        let alone = try await Self.run(model, a)
+        #expect(alone.ids.count == 24, "\(String(describing: alone.reason))")
+        // The same request among others: started together, and joining a batch already decoding.
+        async let together = Self.run(model, a)
+        async let late = Self.run(model, a, delay: .milliseconds(120))
+        var widest = 0
+        try await withThrowingTaskGroup(of: Run.self) { group in
+            for prompt in others { group.addTask { try await Self.run(model, prompt, maxTokens: 48) } }
+            for try await run in group { widest = max(widest, run.widestBatch) }
+        }
+        let (first, second) = try await (together, late)
+        #expect(first.ids == alone.ids)
+        #expect(second.ids == alone.ids)
+        // The check means something only if the runs really shared steps.
+        #expect(max(widest, first.widestBatch, second.widestBatch) >= 3)
+    }
+
+    @Test func prefixReuseIsExact() async throws {
+        let model = try Self.model()
+        let cold = try Self.model(prefixCache: false)
+        let prompt = Self.prompt(model, Self.story + "Who counted the boats?")
+        let first = try await Self.run(model, prompt)
+        #expect(first.cachedTokens == 0)
+        let again = try await Self.run(model, prompt)
+        let whole = (prompt.count - 1) / 64 * 64
+        #expect(again.cachedTokens == whole)
+        #expect(again.ids == first.ids)
+        // A different question after the same text reuses the shared whole chunks, and answers
+        // exactly as a model without any cache does.
+        let other = Self.prompt(model, Self.story + "Where did the river run?")
+        let reused = try await Self.run(model, other)
+        #expect(reused.cachedTokens > 0 && reused.cachedTokens % 64 == 0)
+        #expect(reused.ids == (try await Self.run(cold, other)).ids)
+    }
+
+    @Test func cancelledJobsLeaveTheBatch() async throws {
+        let model = try Self.model(prefixCache: false)
+        let prompt = Self.prompt(model, "Once upon a time")
+        var sampling = SamplingParameters()
+        sampling.temperature = 0
+        // The stream is dropped when this function returns: the consumer is gone.
+        func readThree() async throws {
+            var seen = 0
+            for try await event in model.completions(CompletionJob(promptTokens: prompt, maxTokens: 4000, sampling: sampling)) {
+                if case .delta = event { seen += 1 }
+                if seen == 3 { break }
+            }
+            #expect(model.batchLoad.running == 1)
+        }
+        try await readThree()
+        // Ending the stream frees the sequence and its cache within a step.
+        var waited = 0
+        while (model.batchLoad.running > 0 || model.kvCacheUsage.allocatedBytes > 0) && waited < 200 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(model.batchLoad.running == 0)
+        #expect(model.kvCacheUsage.allocatedBytes == 0)
+    }
+}
