@@ -1,5 +1,6 @@
 import CyxwizAPI
 import Foundation
+import NodeInference
 import Testing
 
 @Suite("config.toml decoding")
@@ -163,6 +164,35 @@ struct ConfigurationTests {
             _ = try scratch.parse(text)
         } catch {
             #expect(error.key == "api.require_auth")
+        }
+    }
+
+    @Test func runtimeTableDecodes() throws {
+        let scratch = try ScratchFolder()
+        let defaults = try scratch.parse(minimalConfiguration)
+        #expect(defaults.runtime == RuntimeSettings())
+        let text = minimalConfiguration + "\n[runtime]\nthreads = 1\nmax_sequences = 4\nprefill_tokens_per_step = 100\nprefix_cache_mib = 0\nprecision = \"f32\"\n"
+        let runtime = try scratch.parse(text).runtime
+        #expect(runtime.threads == 1)
+        #expect(runtime.batch == BatchOptions(maxSequences: 4, prefillTokensPerStep: 128, prefixCacheBytes: 0))
+        #expect(runtime.batch.prefillTokensPerStep == 128)  // whole chunks of 64
+        #expect(runtime.precision == .float32)
+    }
+
+    @Test(arguments: [
+        ("threads = 0", "runtime.threads", "below the minimum of 1"),
+        ("max_sequences = 1000", "runtime.max_sequences", "at most 256"),
+        ("precision = \"int4\"", "runtime.precision", "unknown precision 'int4' (expected q8 or f32)"),
+        ("prefix_cache_mb = 10", "runtime.prefix_cache_mb", "did you mean 'prefix_cache_mib'"),
+    ])
+    func runtimeMistakesNameTheKey(_ line: String, _ key: String, _ fragment: String) throws {
+        let scratch = try ScratchFolder()
+        do {
+            _ = try scratch.parse(minimalConfiguration + "\n[runtime]\n" + line + "\n")
+            Issue.record("expected an error for \(line)")
+        } catch {
+            #expect(error.key == key)
+            #expect(error.message.contains(fragment), "\(error.message)")
         }
     }
 

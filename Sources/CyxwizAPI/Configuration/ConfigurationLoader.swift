@@ -1,4 +1,5 @@
 import Foundation
+import NodeInference
 import TOMLKit
 
 extension ServerConfiguration {
@@ -48,11 +49,37 @@ extension ServerConfiguration {
         }
         var reader = TableReader(table: root, path: "", file: file)
         let api = try reader.table("api")
+        let runtime = try reader.table("runtime")
         try reader.finish()
         guard let api else {
             throw ConfigurationError(file: file, key: "api", message: "missing table [api]")
         }
-        return try readAPI(api, file: file, baseDirectory: baseDirectory, environment: environment, fileManager: fileManager)
+        var configuration = try readAPI(api, file: file, baseDirectory: baseDirectory, environment: environment, fileManager: fileManager)
+        if let runtime { configuration.runtime = try readRuntime(runtime, file: file) }
+        return configuration
+    }
+
+    private static func readRuntime(_ table: TOMLTable, file: String) throws(ConfigurationError) -> RuntimeSettings {
+        var reader = TableReader(table: table, path: "runtime", file: file)
+        var settings = RuntimeSettings()
+        settings.threads = try reader.int("threads", atLeast: 1)
+        if let threads = settings.threads, threads > 256 { throw reader.error("threads", "\(threads) threads is more than any machine this runs on") }
+        let defaults = BatchOptions()
+        let sequences = try reader.int("max_sequences", atLeast: 1) ?? defaults.maxSequences
+        guard sequences <= 256 else { throw reader.error("max_sequences", "at most 256") }
+        let prefill = try reader.int("prefill_tokens_per_step", atLeast: 1) ?? defaults.prefillTokensPerStep
+        guard prefill <= 4096 else { throw reader.error("prefill_tokens_per_step", "at most 4096") }
+        let cache = try reader.int("prefix_cache_mib", atLeast: 0) ?? (defaults.prefixCacheBytes >> 20)
+        guard cache <= 1 << 20 else { throw reader.error("prefix_cache_mib", "at most 1048576 (1 TiB)") }
+        settings.batch = BatchOptions(maxSequences: sequences, prefillTokensPerStep: prefill, prefixCacheBytes: cache << 20)
+        if let name = try reader.string("precision") {
+            guard let precision = MatmulPrecision(name: name) else {
+                throw reader.error("precision", "unknown precision '\(name)' (expected q8 or f32)")
+            }
+            settings.precision = precision
+        }
+        try reader.finish()
+        return settings
     }
 
     private static func readAPI(

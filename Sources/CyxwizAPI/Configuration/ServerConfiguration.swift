@@ -1,18 +1,37 @@
 import Foundation
+import NodeInference
 
 /// Everything `config.toml` configures, decoded and checked.
 public struct ServerConfiguration: Sendable, Equatable {
     public var api: APISettings
     /// The served models, ordered by id.
     public var models: [ModelSettings]
+    /// The `[runtime]` table: threads and batching.
+    public var runtime: RuntimeSettings
 
-    public init(api: APISettings, models: [ModelSettings]) {
+    public init(api: APISettings, models: [ModelSettings], runtime: RuntimeSettings = RuntimeSettings()) {
         self.api = api
         self.models = models.sorted { $0.id < $1.id }
+        self.runtime = runtime
     }
 
     public func model(id: String) -> ModelSettings? {
         models.first { $0.id == id }
+    }
+}
+
+/// The `[runtime]` table: how the models run.
+public struct RuntimeSettings: Sendable, Equatable {
+    /// Threads of every matrix product (`nil`: every core).
+    public var threads: Int?
+    /// Batch limits and the prefix cache of each language model.
+    public var batch: BatchOptions
+    public var precision: MatmulPrecision
+
+    public init(threads: Int? = nil, batch: BatchOptions = BatchOptions(), precision: MatmulPrecision = .quantizedActivations) {
+        self.threads = threads
+        self.batch = batch
+        self.precision = precision
     }
 }
 

@@ -22,6 +22,8 @@ public struct ModelHost: Sendable {
     /// Loads every model of the configuration that an implemented endpoint serves.
     public static func load(_ configuration: ServerConfiguration) throws(ModelLoadError) -> ModelHost {
         var host = ModelHost()
+        let runtime = configuration.runtime
+        if let threads = runtime.threads { WorkerPool.configure(threads: threads) }
         for settings in configuration.models where settings.kind == .embedding {
             do {
                 guard ModelRegistry.isFolder(settings.path) else {
@@ -46,7 +48,7 @@ public struct ModelHost: Sendable {
                     worker = existing
                 } else {
                     worker = GenerationWorker(
-                        model: try LanguageModel(path: settings.path), label: settings.id, maxQueued: configuration.api.maxQueuedRequests,
+                        model: try LanguageModel(path: settings.path, precision: runtime.precision, batch: runtime.batch), label: settings.id, maxQueued: configuration.api.maxQueuedRequests,
                         metrics: host.metrics, shutdown: host.shutdown)
                     workers[settings.path] = worker
                 }

@@ -17,7 +17,6 @@ package final class WorkerPool: @unchecked Sendable {
     package let count: Int
     private let generation = Atomic<Int>(0)
     private let remaining = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
     private let sleepers = NSCondition()
     private let runLock = NSLock()
     private var job: ((Int) -> Void)?
@@ -55,11 +54,11 @@ package final class WorkerPool: @unchecked Sendable {
         return WorkerPool(threads: threads)
     }
 
-    /// Sets the shared pool's thread count (config `[runtime] threads`); call before loading models.
+    /// Sets the shared pool's thread count (config `[runtime] threads`) for models loaded
+    /// from now on. A previous pool is left running: models loaded earlier still use it.
     package static func configure(threads: Int) {
         sharedPool.withLock { pool in
-            if let pool, pool.count == threads { return }
-            pool?.stop()
+            if let pool, pool.count == max(1, threads) { return }
             pool = WorkerPool(threads: threads)
         }
     }
@@ -97,23 +96,15 @@ package final class WorkerPool: @unchecked Sendable {
                 spins += 1
                 if spins > Self.spinsBeforeSleeping {
                     sleepers.lock()
-                    while generation.load(ordering: .acquiring) == seen, !stopping.load(ordering: .relaxed) { sleepers.wait() }
+                    while generation.load(ordering: .acquiring) == seen { sleepers.wait() }
                     sleepers.unlock()
                     spins = 0
                 }
-                if stopping.load(ordering: .relaxed) { return }
                 current = generation.load(ordering: .acquiring)
             }
             seen = current
             job?(index)
             remaining.subtract(1, ordering: .releasing)
         }
-    }
-
-    private func stop() {
-        sleepers.lock()
-        stopping.store(true, ordering: .relaxed)
-        sleepers.broadcast()
-        sleepers.unlock()
     }
 }
