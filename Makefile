@@ -14,17 +14,24 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
 
-.PHONY: help serve test setup system-deps venv models reference build build-tests swift-tests e2e-tests clean
+.PHONY: help serve test bench setup system-deps venv models reference build build-tests swift-tests e2e-tests clean
 
 help:
 	@echo "make serve   set up, build, and start the server on $(CONFIG)"
 	@echo "make test    set up, build, and run every test"
+	@echo "make bench   set up, build, and print the runtime and HTTP benchmarks (Docs/Performance.md)"
 	@echo "(CPU=$(CPU) CONFIG=$(CONFIG) can be overridden: make serve CPU=native)"
 
 serve: setup build
 	$(BIN) serve --config $(CONFIG)
 
 test: setup build-tests swift-tests e2e-tests
+
+# Benchmarks print numbers; they are not tests. Run them on a quiet machine.
+bench: setup build
+	$(BIN) bench --model models/SmolLM2-135M-Instruct.Q4_1.gguf --parallel 4,8,16
+	$(BIN) bench --model models/all-MiniLM-L6-v2
+	$(PYTHON) Scripts/bench-server.py --serve $(BIN) --config $(CONFIG)
 
 setup: system-deps venv models
 

@@ -59,6 +59,9 @@ struct Bench: ParsableCommand {
         var results: [Figure]
     }
 
+    @Option(name: .long, help: "Also measure decoding of this many sequences together, comma-separated (e.g. 4,8,16): tgN-bK.")
+    var parallel: String = ""
+
     @Option(name: .long, help: "Embedding models: sentences per batch.")
     var batch: Int = 32
 
@@ -79,6 +82,14 @@ struct Bench: ParsableCommand {
             }
             if genTokens > 0 {
                 results.append(try measure("tg\(genTokens)", tokens: genTokens) { try languageModel.benchmarkDecode(tokens: genTokens) })
+                for field in parallel.split(separator: ",") {
+                    guard let sequences = Int(field.trimmingCharacters(in: .whitespaces)), sequences >= 1, sequences <= 256 else {
+                        throw ValidationError("--parallel takes sequence counts from 1 to 256, comma-separated")
+                    }
+                    results.append(try measure("tg\(genTokens)-b\(sequences)", tokens: genTokens * sequences) {
+                        try languageModel.benchmarkBatchDecode(sequences: sequences, tokens: genTokens)
+                    })
+                }
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

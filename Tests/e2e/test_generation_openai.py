@@ -170,3 +170,25 @@ def test_tokenize_and_detokenize(server):
     text = httpx.post(f"{server.base_url}/detokenize", headers=headers, json={"model": TEXT, "tokens": tokens["tokens"]}).json()
     assert text == {"prompt": "The capital of France is"}
     assert httpx.post(f"{server.base_url}/tokenize", json={"model": TEXT, "prompt": "x"}).status_code == 401
+
+
+def test_a_repeated_system_prompt_is_served_from_the_prefix_cache(server):
+    """The second conversation with the same long system prompt reports the reused tokens in
+    usage.prompt_tokens_details.cached_tokens (whole chunks of 64), and answers exactly as the
+    first one did at temperature 0."""
+    system = "You are a careful assistant for a river mill. " * 12
+    question = "Who counts the boats on the river?"
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": question}]
+    first = client(server).chat.completions.create(model=CHAT, messages=messages, max_tokens=12, temperature=0)
+    second = client(server).chat.completions.create(model=CHAT, messages=messages, max_tokens=12, temperature=0)
+    prompt = first.usage.prompt_tokens
+    assert prompt > 128
+    assert second.usage.prompt_tokens == prompt
+    assert second.usage.prompt_tokens_details.cached_tokens == (prompt - 1) // 64 * 64
+    assert second.choices[0].message.content == first.choices[0].message.content
+    # Streaming reports it too, in the final usage chunk.
+    other = [{"role": "system", "content": system}, {"role": "user", "content": "What does the mill grind?"}]
+    chunks = list(client(server).chat.completions.create(
+        model=CHAT, messages=other, max_tokens=4, temperature=0, stream=True, stream_options={"include_usage": True}))
+    usage = chunks[-1].usage
+    assert usage.prompt_tokens_details.cached_tokens >= 64 and usage.prompt_tokens_details.cached_tokens % 64 == 0

@@ -35,4 +35,20 @@ extension LanguageModel {
         for token in tokens { try model.forward([token][...], cache: cache, state: state) }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
+
+    /// Seconds for `sequences` sequences to decode `tokens` tokens each, all in every step (a
+    /// forward call of one token per sequence), as the batch engine runs them.
+    public func benchmarkBatchDecode(sequences: Int, tokens count: Int) throws -> Double {
+        let tokens = benchmarkTokens(count + sequences)
+        let caches = (0..<sequences).map { _ in model.makeCache() }
+        let state = model.makeState(maxTokens: sequences, pool: pool, precision: precision)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for step in 0..<count {
+            let segments = caches.enumerated().map { index, cache in
+                BatchSegment(tokens: [tokens[step + index]][...], cache: cache, logits: .last)
+            }
+            try model.forward(segments, state: state)
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
 }

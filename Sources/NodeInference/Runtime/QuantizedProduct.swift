@@ -189,10 +189,11 @@ package enum QuantizedProduct {
         return widen(s).sum()
     }
 
-    /// The per-block term outside the integer product: `m·d_x·Σq` (Q4_1) or `-8·d·d_x·Σq` (Q4_0).
+    /// What multiplies a block's scaled activation sum outside the integer product: the
+    /// block's minimum `m` (Q4_1), or `-8·d` for Q4_0's offset of 8.
     @inline(__always)
-    static func offsetTerm(_ block: UnsafeRawPointer, hasMin: Bool, d: Float, activationSum: Float) -> Float {
-        hasMin ? Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self)) * activationSum : -8 * d * activationSum
+    static func offsetFactor(_ block: UnsafeRawPointer, hasMin: Bool, d: Float) -> Float {
+        hasMin ? Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self)) : -8 * d
     }
 
     static func dotQ4(
@@ -210,8 +211,8 @@ package enum QuantizedProduct {
             let n = nibblePair(first + header, second + header)
             let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
             accumulator.addProduct(pairProducts(n, x + b * 64), scale)
-            offset += offsetTerm(first, hasMin: hasMin, d: d0, activationSum: sums[b])
-            offset += offsetTerm(second, hasMin: hasMin, d: d1, activationSum: sums[b + 1])
+            offset += offsetFactor(first, hasMin: hasMin, d: d0) * sums[b]
+            offset += offsetFactor(second, hasMin: hasMin, d: d1) * sums[b + 1]
             b += 2
         }
         var total = accumulator.sum() + offset
@@ -219,7 +220,7 @@ package enum QuantizedProduct {
             let block = weights + b * blockBytes
             let d = Float(block.loadUnaligned(as: Float16.self))
             total += d * scales[b] * singleProducts(nibbleSingle(block + header), x + b * 64)
-            total += offsetTerm(block, hasMin: hasMin, d: d, activationSum: sums[b])
+            total += offsetFactor(block, hasMin: hasMin, d: d) * sums[b]
         }
         return total
     }
@@ -231,40 +232,46 @@ package enum QuantizedProduct {
         let x = UnsafeRawPointer(a.values + firstRow * columns)
         let rowBytes = columns * 2
         let header = hasMin ? 4 : 2
+        let s0 = a.scales + firstRow * blocks, s1 = s0 + blocks, s2 = s1 + blocks, s3 = s2 + blocks
+        let u0 = a.sums + firstRow * blocks, u1 = u0 + blocks, u2 = u1 + blocks, u3 = u2 + blocks
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var offsets = SIMD4<Float>()
+        var o0: Float = 0, o1: Float = 0, o2: Float = 0, o3: Float = 0
+        // One row's share of a pair of blocks, in the order of `dotQ4` (batch invariance: a
+        // row's result must not depend on how many rows share the call).
+        @inline(__always)
+        func accumulate(
+            _ accumulator: inout SIMD8<Float>, _ offset: inout Float, _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>),
+            _ x: UnsafeRawPointer, _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, _ b: Int,
+            _ d0: Float, _ d1: Float, _ k0: Float, _ k1: Float
+        ) {
+            let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
+            accumulator.addProduct(pairProducts(n, x), scale)
+            offset += k0 * sums[b]
+            offset += k1 * sums[b + 1]
+        }
         var b = 0
         while b + 2 <= blocks {
             let first = weights + b * blockBytes, second = first + blockBytes
             let d0 = Float(first.loadUnaligned(as: Float16.self)), d1 = Float(second.loadUnaligned(as: Float16.self))
+            let k0 = offsetFactor(first, hasMin: hasMin, d: d0), k1 = offsetFactor(second, hasMin: hasMin, d: d1)
             let n = nibblePair(first + header, second + header)
             let xb = x + b * 64
-            for r in 0..<4 {
-                let scales = a.scales + (firstRow + r) * blocks, sums = a.sums + (firstRow + r) * blocks
-                let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
-                let products = pairProducts(n, xb + r * rowBytes)
-                switch r {
-                case 0: a0.addProduct(products, scale)
-                case 1: a1.addProduct(products, scale)
-                case 2: a2.addProduct(products, scale)
-                default: a3.addProduct(products, scale)
-                }
-                // Added one at a time, in the order of `dotQ4`: a row's result must not depend
-                // on how many rows share the call (batch invariance).
-                offsets[r] += offsetTerm(first, hasMin: hasMin, d: d0, activationSum: sums[b])
-                offsets[r] += offsetTerm(second, hasMin: hasMin, d: d1, activationSum: sums[b + 1])
-            }
+            accumulate(&a0, &o0, n, xb, s0, u0, b, d0, d1, k0, k1)
+            accumulate(&a1, &o1, n, xb + rowBytes, s1, u1, b, d0, d1, k0, k1)
+            accumulate(&a2, &o2, n, xb + 2 * rowBytes, s2, u2, b, d0, d1, k0, k1)
+            accumulate(&a3, &o3, n, xb + 3 * rowBytes, s3, u3, b, d0, d1, k0, k1)
             b += 2
         }
-        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum()) + offsets
+        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum()) + SIMD4(o0, o1, o2, o3)
         if b < blocks {
             let block = weights + b * blockBytes
             let d = Float(block.loadUnaligned(as: Float16.self))
+            let k = offsetFactor(block, hasMin: hasMin, d: d)
             let n = nibbleSingle(block + header)
             for r in 0..<4 {
                 let scales = a.scales + (firstRow + r) * blocks, sums = a.sums + (firstRow + r) * blocks
                 totals[r] += d * scales[b] * singleProducts(n, x + r * rowBytes + b * 64)
-                totals[r] += offsetTerm(block, hasMin: hasMin, d: d, activationSum: sums[b])
+                totals[r] += k * sums[b]
             }
         }
         return totals
