@@ -61,52 +61,49 @@ package struct WeightMatrix: @unchecked Sendable {
                 input, m: integerRows, columns: columns, arrangement: QuantizedProduct.arrangement(for: type), refine: refined, into: quantized)
             kernel = quantized
         }
-        let workers = pool.count, rows = self.rows, columns = self.columns
-        // f32 weights need no tiles: each worker takes one band of rows in place.
-        let tileRows = type == .f32 ? (rows + workers - 1) / workers : Self.tileRows
+        let rows = self.rows, columns = self.columns, tileRows = Self.tileRows
         let tiles = (rows + tileRows - 1) / tileRows
-        // Bands of whole cache lines of output for the integer kernels, one per worker.
-        let band = ((rows + workers - 1) / workers + 15) / 16 * 16
+        // Chunks of the work, claimed by whichever thread is free: first bands of weight rows
+        // for the integer kernels (four per thread: long enough runs for the prefetchers, few
+        // enough claims to cost nothing), then tiles of 64 weight rows for sgemm.
+        let band = max(64, (rows / (4 * pool.count) + 15) / 16 * 16)
+        let integerChunks = kernel == nil ? 0 : (rows + band - 1) / band
+        let singles = kernel == nil ? integerRows : 0
+        let tileChunks = singles > 0 || !plan.groups.isEmpty ? tiles : 0
         let input = SharedPointer(UnsafeMutablePointer(mutating: input))
         let output = SharedPointer(output), floats = SharedPointer(scratch.floats)
         let matrix = self
         let groups = plan.groups
-        // Workers write disjoint scratch tiles and disjoint output columns.
-        pool.run { worker in
+        // Chunks write disjoint output columns; each thread has its own scratch tile.
+        pool.run(chunks: integerChunks + tileChunks) { chunk, worker in
             let input = input.pointer, output = output.pointer
-            if let kernel {
-                let first = min(rows, worker * band), last = min(rows, first + band)
-                if first < last {
-                    QuantizedProduct.multiply(matrix, rows: first..<last, activations: kernel, m: integerRows, refined: refined, into: output)
-                }
+            if let kernel, chunk < integerChunks {
+                let first = chunk * band
+                QuantizedProduct.multiply(
+                    matrix, rows: first..<min(rows, first + band), activations: kernel, m: integerRows, refined: refined, into: output)
+                return
             }
-            let singles = kernel == nil ? integerRows : 0
-            guard singles > 0 || !groups.isEmpty else { return }
-            var tile = worker
-            while tile < tiles {
-                let first = tile * tileRows
-                let count = min(tileRows, rows - first)
-                let weights: UnsafePointer<Float>
-                if matrix.type == .f32 {
-                    weights = matrix.base.assumingMemoryBound(to: Float.self) + first * columns
-                } else {
-                    let tileScratch = floats.pointer + worker * Self.tileRows * columns
-                    for row in 0..<count { matrix.dequantizeRow(first + row, into: tileScratch + row * columns) }
-                    weights = UnsafePointer(tileScratch)
-                }
-                for r in 0..<singles {
-                    BLAS.gemmTransposedB(
-                        m: 1, n: count, k: columns, a: input + r * columns, lda: columns,
-                        b: weights, ldb: columns, c: output + r * rows + first, ldc: rows)
-                }
-                var offset = integerRows
-                for group in groups {
-                    BLAS.gemmTransposedB(
-                        m: group, n: count, k: columns, a: input + offset * columns, lda: columns,
-                        b: weights, ldb: columns, c: output + offset * rows + first, ldc: rows)
-                    offset += group
-                }
-                tile += workers
+            let first = (chunk - integerChunks) * tileRows
+            let count = min(tileRows, rows - first)
+            let weights: UnsafePointer<Float>
+            if matrix.type == .f32 {
+                weights = matrix.base.assumingMemoryBound(to: Float.self) + first * columns
+            } else {
+                let tileScratch = floats.pointer + worker * tileRows * columns
+                for row in 0..<count { matrix.dequantizeRow(first + row, into: tileScratch + row * columns) }
+                weights = UnsafePointer(tileScratch)
+            }
+            for r in 0..<singles {
+                BLAS.gemmTransposedB(
+                    m: 1, n: count, k: columns, a: input + r * columns, lda: columns,
+                    b: weights, ldb: columns, c: output + r * rows + first, ldc: rows)
+            }
+            var offset = integerRows
+            for group in groups {
+                BLAS.gemmTransposedB(
+                    m: group, n: count, k: columns, a: input + offset * columns, lda: columns,
+                    b: weights, ldb: columns, c: output + offset * rows + first, ldc: rows)
+                offset += group
             }
         }
     }

@@ -1,32 +1,46 @@
 import Foundation
 import Synchronization
 
-/// Persistent threads that split each matrix product of a step between them. A dispatch per
-/// product (`concurrentPerform`) costs tens of microseconds, more than a product of this model
-/// size takes; here the caller bumps a counter that spinning workers see within nanoseconds, does
-/// its own share, and spins until the others are done. Workers that have seen no work for a
+/// Persistent threads that share each matrix product of a step. A dispatch per product
+/// (`concurrentPerform`) costs tens of microseconds, more than a product of this model size
+/// takes; here the caller opens a gate that spinning workers see within nanoseconds, and every
+/// participant claims chunks of the work from a shared counter until none is left. Claiming
+/// rather than fixed shares matters on a busy machine: a worker the kernel has descheduled
+/// (an HTTP thread needed the core) costs the product at most the chunk it holds, and a worker
+/// that arrives after the caller has claimed everything does not take part at all, so the
+/// caller never waits for a thread that was not running. Workers that have seen no work for a
 /// while sleep on a condition, so an idle server uses no CPU.
 ///
 /// One pool serves the whole process (``shared``): products of different models run one after
 /// another rather than fighting over the same cores.
 package final class WorkerPool: @unchecked Sendable {
-    // @unchecked: `job` is written only by the caller holding `runLock`, before the releasing
-    // increment of `generation` that workers acquire; it is cleared after all have finished.
+    // @unchecked: `job` and `chunkCount` are written only by the caller holding `runLock`,
+    // before the releasing store that opens the gate; a worker reads them only after entering
+    // through the gate (an acquiring exchange), and the caller clears `job` only after every
+    // worker that entered has finished.
 
     /// Threads taking part in each product, the caller included.
     package let count: Int
-    private let generation = Atomic<Int>(0)
-    private let remaining = Atomic<Int>(0)
+    /// `(run << 16) | closed | entered`: the current run, whether workers may still join it,
+    /// and how many did.
+    private let gate = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
     private let sleepers = NSCondition()
     private let runLock = NSLock()
-    private var job: ((Int) -> Void)?
+    private var job: ((Int, Int) -> Void)?
+    private var chunkCount = 0
+    private var run = 0
+
+    private static let closed = 1 << 15
+    private static let enteredMask = (1 << 15) - 1
 
     /// Spins before a worker sleeps: long enough to cover the gap between two products of a
     /// step (and between two steps), short enough not to hold a core when idle.
     static let spinsBeforeSleeping = 200_000
 
     package init(threads: Int) {
-        count = max(1, threads)
+        count = max(1, min(threads, Self.enteredMask))
         for index in 1..<count {
             let thread = Thread { [self] in self.work(index) }
             thread.name = "cyxwiz-worker-\(index)"
@@ -63,48 +77,76 @@ package final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(worker)` for every worker index in `0..<count` at once and returns when all
-    /// are done. The caller runs index 0.
-    package func run(_ body: (Int) -> Void) {
-        guard count > 1 else {
-            body(0)
+    /// Runs `body(chunk, worker)` once for every chunk in `0..<chunks`, spread over the
+    /// pool's threads, and returns when all are done. `worker` (0 for the caller) identifies
+    /// the thread, for per-thread scratch; which thread runs which chunk varies from call to
+    /// call, so a chunk's result must not depend on it.
+    package func run(chunks: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+        guard count > 1, chunks > 1 else {
+            for chunk in 0..<chunks { body(chunk, 0) }
             return
         }
         runLock.lock()
         defer { runLock.unlock() }
         withoutActuallyEscaping(body) { body in
             job = body
-            remaining.store(count - 1, ordering: .relaxed)
+            chunkCount = chunks
+            nextChunk.store(0, ordering: .relaxed)
+            finished.store(0, ordering: .relaxed)
+            run += 1
+            gate.store(run << 16, ordering: .releasing)
             sleepers.lock()
-            generation.add(1, ordering: .releasing)
             sleepers.broadcast()
             sleepers.unlock()
-            body(0)
-            while remaining.load(ordering: .acquiring) > 0 {}
+            drain(worker: 0)
+            // Close the gate: a worker that has not entered yet stays out.
+            var state = gate.load(ordering: .relaxed)
+            while true {
+                let (exchanged, original) = gate.compareExchange(
+                    expected: state, desired: state | Self.closed, ordering: .acquiringAndReleasing)
+                if exchanged { break }
+                state = original
+            }
+            let entered = state & Self.enteredMask
+            while finished.load(ordering: .acquiring) < entered {}
             job = nil
         }
     }
 
+    private func drain(worker: Int) {
+        guard let job else { return }
+        while true {
+            let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard chunk < chunkCount else { return }
+            job(chunk, worker)
+        }
+    }
+
     private func work(_ index: Int) {
-        // Generation 0 is the pool's state when the thread was made: a product started
-        // before this thread first runs is still one it must take part in.
-        var seen = 0
+        var seenRun = 0
         while true {
             var spins = 0
-            var current = generation.load(ordering: .acquiring)
-            while current == seen {
+            var state = gate.load(ordering: .acquiring)
+            while state >> 16 == seenRun {
                 spins += 1
                 if spins > Self.spinsBeforeSleeping {
                     sleepers.lock()
-                    while generation.load(ordering: .acquiring) == seen { sleepers.wait() }
+                    while gate.load(ordering: .acquiring) >> 16 == seenRun { sleepers.wait() }
                     sleepers.unlock()
                     spins = 0
                 }
-                current = generation.load(ordering: .acquiring)
+                state = gate.load(ordering: .acquiring)
             }
-            seen = current
-            job?(index)
-            remaining.subtract(1, ordering: .releasing)
+            seenRun = state >> 16
+            while state >> 16 == seenRun, state & Self.closed == 0 {
+                let (exchanged, original) = gate.compareExchange(expected: state, desired: state + 1, ordering: .acquiringAndReleasing)
+                if exchanged {
+                    drain(worker: index)
+                    finished.add(1, ordering: .releasing)
+                    break
+                }
+                state = original
+            }
         }
     }
 }

@@ -220,27 +220,22 @@ package final class LlamaModel: Sendable {
         let group = c.headCount / c.kvHeadCount, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
         let caches = segments.map { (keys: UnsafePointer($0.cache.keys(layer: layer)), values: UnsafePointer($0.cache.values(layer: layer))) }
-        let pool = state.products.pool, workers = pool.count
         let items = rows * heads
-        pool.run { worker in
+        state.products.pool.run(chunks: items) { item, worker in
             let scores = state.scores + worker * c.contextLength
-            var item = worker
-            while item < items {
-                let row = item / heads, head = item % heads
-                let (keys, values) = caches[state.rowSegment[row]]
-                let positions = state.rowPosition[row] + 1
-                let query = state.q + row * qDim + head * hd
-                let kvOffset = (head / group) * hd
-                for position in 0..<positions {
-                    scores[position] = Kernels.dot(query, keys + position * kvDim + kvOffset, count: hd) * scale
-                }
-                Kernels.softmax(scores, count: positions)
-                let out = state.attention + row * qDim + head * hd
-                out.update(repeating: 0, count: hd)
-                for position in 0..<positions {
-                    Kernels.addScaled(values + position * kvDim + kvOffset, scores[position], into: out, count: hd)
-                }
-                item += workers
+            let row = item / heads, head = item % heads
+            let (keys, values) = caches[state.rowSegment[row]]
+            let positions = state.rowPosition[row] + 1
+            let query = state.q + row * qDim + head * hd
+            let kvOffset = (head / group) * hd
+            for position in 0..<positions {
+                scores[position] = Kernels.dot(query, keys + position * kvDim + kvOffset, count: hd) * scale
+            }
+            Kernels.softmax(scores, count: positions)
+            let out = state.attention + row * qDim + head * hd
+            out.update(repeating: 0, count: hd)
+            for position in 0..<positions {
+                Kernels.addScaled(values + position * kvDim + kvOffset, scores[position], into: out, count: hd)
             }
         }
     }
