@@ -100,3 +100,21 @@ def test_unknown_model_is_not_found(server):
     with pytest.raises(openai.NotFoundError) as caught:
         client(server).embeddings.create(model="text-embedding-3-small", input="x")
     assert caught.value.code == "model_not_found"
+
+
+def test_concurrent_requests_are_batched_and_each_gets_its_own_vectors(server, reference):
+    """Requests that arrive together are encoded in one batch; each still gets the vectors of
+    its own inputs, in order, equal to the reference."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [c for c in reference["cases"] if c["text"].strip()][:12]
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        responses = list(pool.map(
+            lambda case: client(server).embeddings.create(model=MODEL, input=[case["text"], "It is so sunny outside!"], encoding_format="float"),
+            cases))
+    sunny = client(server).embeddings.create(model=MODEL, input="It is so sunny outside!", encoding_format="float").data[0].embedding
+    for case, response in zip(cases, responses):
+        assert [d.index for d in response.data] == [0, 1]
+        assert cosine(response.data[0].embedding, case["embedding"]) >= 0.9999, case["text"]
+        assert cosine(response.data[1].embedding, sunny) > 0.99999
+        assert response.usage.prompt_tokens == len(case["ids"]) + 8

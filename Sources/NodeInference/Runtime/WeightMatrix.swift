@@ -61,7 +61,9 @@ package struct WeightMatrix: @unchecked Sendable {
                 input, m: integerRows, columns: columns, arrangement: QuantizedProduct.arrangement(for: type), refine: refined, into: quantized)
             kernel = quantized
         }
-        let rows = self.rows, columns = self.columns, tileRows = Self.tileRows
+        let rows = self.rows, columns = self.columns
+        // f32 weights need no scratch: a band per thread in place, fewer and larger sgemm calls.
+        let tileRows = type == .f32 ? max(16, ((rows + pool.count - 1) / pool.count + 15) / 16 * 16) : Self.tileRows
         let tiles = (rows + tileRows - 1) / tileRows
         // Chunks of the work, claimed by whichever thread is free: first bands of weight rows
         // for the integer kernels (four per thread: long enough runs for the prefetchers, few
