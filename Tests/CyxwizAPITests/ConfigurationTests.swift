@@ -171,10 +171,10 @@ struct ConfigurationTests {
         let scratch = try ScratchFolder()
         let defaults = try scratch.parse(minimalConfiguration)
         #expect(defaults.runtime == RuntimeSettings())
-        let text = minimalConfiguration + "\n[runtime]\nthreads = 1\nmax_sequences = 4\nprefill_tokens_per_step = 100\nprefix_cache_mib = 0\nprecision = \"f32\"\n"
+        let text = minimalConfiguration + "\n[runtime]\nthreads = 1\nmax_sequences = 4\nprefill_tokens_per_step = 100\nprefix_cache_mib = 0\nkv_cache_mib = 300\nprecision = \"f32\"\n"
         let runtime = try scratch.parse(text).runtime
         #expect(runtime.threads == 1)
-        #expect(runtime.batch == BatchOptions(maxSequences: 4, prefillTokensPerStep: 128, prefixCacheBytes: 0))
+        #expect(runtime.batch == BatchOptions(maxSequences: 4, prefillTokensPerStep: 128, prefixCacheBytes: 0, kvCacheBytes: 300 << 20))
         #expect(runtime.batch.prefillTokensPerStep == 128)  // whole chunks of 64
         #expect(runtime.precision == .float32)
     }

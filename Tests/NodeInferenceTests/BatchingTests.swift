@@ -80,6 +80,22 @@ struct BatchingTests {
         #expect(reused.ids == (try await Self.run(cold, other)).ids)
     }
 
+    /// Past the KV budget a job waits for the running ones instead of joining them.
+    @Test func theKVBudgetHoldsNewJobsBack() async throws {
+        try RealModel.requireFile(RealModel.smolLM2, command: "make models")
+        let model = try LanguageModel(path: RealModel.smolLM2, batch: BatchOptions(maxSequences: 8, prefixCacheBytes: 0, kvCacheBytes: 1))
+        let prompts = ["Once upon a time", "The capital of France is", "def fibonacci(n):"].map { Self.prompt(model, $0) }
+        var widest = 0
+        try await withThrowingTaskGroup(of: Run.self) { group in
+            for prompt in prompts { group.addTask { try await Self.run(model, prompt, maxTokens: 16) } }
+            for try await run in group {
+                widest = max(widest, run.widestBatch)
+                #expect(run.reason != nil)
+            }
+        }
+        #expect(widest == 1)
+    }
+
     @Test func cancelledJobsLeaveTheBatch() async throws {
         let model = try Self.model(prefixCache: false)
         let prompt = Self.prompt(model, "Once upon a time")

@@ -71,7 +71,9 @@ extension ServerConfiguration {
         guard prefill <= 4096 else { throw reader.error("prefill_tokens_per_step", "at most 4096") }
         let cache = try reader.int("prefix_cache_mib", atLeast: 0) ?? (defaults.prefixCacheBytes >> 20)
         guard cache <= 1 << 20 else { throw reader.error("prefix_cache_mib", "at most 1048576 (1 TiB)") }
-        settings.batch = BatchOptions(maxSequences: sequences, prefillTokensPerStep: prefill, prefixCacheBytes: cache << 20)
+        let kv = try reader.int("kv_cache_mib", atLeast: 1) ?? (defaults.kvCacheBytes >> 20)
+        guard kv <= 1 << 20 else { throw reader.error("kv_cache_mib", "at most 1048576 (1 TiB)") }
+        settings.batch = BatchOptions(maxSequences: sequences, prefillTokensPerStep: prefill, prefixCacheBytes: cache << 20, kvCacheBytes: kv << 20)
         if let name = try reader.string("precision") {
             guard let precision = MatmulPrecision(name: name) else {
                 throw reader.error("precision", "unknown precision '\(name)' (expected q8 or f32)")

@@ -49,7 +49,19 @@ package final class BatchEngine {
     /// always fits.
     package func canAdmit(_ job: CompletionJob, besides others: [CompletionJob] = []) -> Bool {
         let joining = others.reduce(0) { $0 + max(1, $1.choices) }
-        return (running.isEmpty && others.isEmpty) || load + joining + max(1, job.choices) <= options.maxSequences
+        if running.isEmpty && others.isEmpty { return true }
+        // Keys and values past the budget: the job waits until running ones end. A job is
+        // counted at what its prompt needs at once; caches grow from there as it decodes.
+        let needed = ([job] + others).reduce(model.cacheUsage.allocatedBytes) { $0 + initialCacheBytes($1) }
+        if needed > options.kvCacheBytes { return false }
+        return load + joining + max(1, job.choices) <= options.maxSequences
+    }
+
+    /// The cache blocks a job's prompt fills, for each of its choices.
+    private func initialCacheBytes(_ job: CompletionJob) -> Int {
+        let c = model.configuration
+        let positions = (job.promptTokens.count + KVCache.block) / KVCache.block * KVCache.block
+        return max(1, job.choices) * positions * 2 * c.layerCount * c.kvDimension * MemoryLayout<Float>.size
     }
 
     /// Checks `job` and takes it on; it starts at the next step. A job that cannot run is
@@ -165,9 +177,13 @@ public struct BatchOptions: Sendable, Equatable {
     public var prefillTokensPerStep: Int
     /// Memory for keys and values of finished prompts kept for reuse (0: no prefix reuse).
     public var prefixCacheBytes: Int
+    /// Keys and values of the running sequences (prefix cache included) past which new jobs
+    /// wait for running ones to end rather than join; a job alone always runs.
+    public var kvCacheBytes: Int
 
-    public init(maxSequences: Int = 16, prefillTokensPerStep: Int = 256, prefixCacheBytes: Int = 64 << 20) {
+    public init(maxSequences: Int = 16, prefillTokensPerStep: Int = 256, prefixCacheBytes: Int = 64 << 20, kvCacheBytes: Int = 1 << 30) {
         self.maxSequences = max(1, maxSequences)
+        self.kvCacheBytes = max(0, kvCacheBytes)
         // Whole chunks, so a step's prompt pieces end on chunk boundaries.
         self.prefillTokensPerStep = max(1, (prefillTokensPerStep + LlamaRunState.chunk - 1) / LlamaRunState.chunk) * LlamaRunState.chunk
         self.prefixCacheBytes = max(0, prefixCacheBytes)

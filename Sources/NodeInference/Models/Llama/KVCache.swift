@@ -31,7 +31,7 @@ package final class KVCache {
     private var values: [UnsafeMutablePointer<Float>] = []
 
     /// Growth step, in positions.
-    static let block = 256
+    package static let block = 256
 
     /// Where allocations are reported, if anywhere.
     let usage: KVCacheUsage?
