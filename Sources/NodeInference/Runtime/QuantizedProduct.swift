@@ -92,8 +92,20 @@ package enum QuantizedProduct {
                 }
                 buffer.residualScales[row * blocks + block] = residualMax / 127
             }
+            guard refine else { continue }
+            // Only the coarse blocks (the outlier channels') need the second level: a block
+            // whose step is under 1/16 of the coarsest adds less error than the refined ones
+            // leave, and skipping it saves its second multiply on every weight row.
+            var coarsest: Float = 0
+            for block in 0..<blocks { coarsest = max(coarsest, scales[block]) }
+            for block in 0..<blocks where scales[block] < coarsest * Self.refinedFraction {
+                buffer.residualScales[row * blocks + block] = 0
+            }
         }
     }
+
+    /// Blocks refined: those whose step is at least this fraction of the row's coarsest.
+    static let refinedFraction: Float = 1.0 / 16
 
     /// `output[r * rows + row] = Σ weight[row] · input[r]` for `row` in `rowRange`, `r` in 0..<m.
     static func multiply(
@@ -329,7 +341,7 @@ package enum QuantizedProduct {
             let d = Float(block.loadUnaligned(as: Float16.self))
             let w = byteLanes(block + 2)
             accumulator.addProduct(byteProducts(w, x + b * 64), SIMD8(repeating: d * scales[b]))
-            refinement.addProduct(byteProducts(w, x2 + b * 64), SIMD8(repeating: d * scales2[b]))
+            if scales2[b] != 0 { refinement.addProduct(byteProducts(w, x2 + b * 64), SIMD8(repeating: d * scales2[b])) }
         }
         return accumulator.sum() + refinement.sum()
     }
@@ -347,13 +359,13 @@ package enum QuantizedProduct {
             let xb = x + b * 64, rb = x2 + b * 64
             let s = a.scales + firstRow * blocks + b, t = a.residualScales + firstRow * blocks + b
             a0.addProduct(byteProducts(w, xb), SIMD8(repeating: d * s[0]))
-            r0.addProduct(byteProducts(w, rb), SIMD8(repeating: d * t[0]))
+            if t[0] != 0 { r0.addProduct(byteProducts(w, rb), SIMD8(repeating: d * t[0])) }
             a1.addProduct(byteProducts(w, xb + rowBytes), SIMD8(repeating: d * s[blocks]))
-            r1.addProduct(byteProducts(w, rb + rowBytes), SIMD8(repeating: d * t[blocks]))
+            if t[blocks] != 0 { r1.addProduct(byteProducts(w, rb + rowBytes), SIMD8(repeating: d * t[blocks])) }
             a2.addProduct(byteProducts(w, xb + 2 * rowBytes), SIMD8(repeating: d * s[2 * blocks]))
-            r2.addProduct(byteProducts(w, rb + 2 * rowBytes), SIMD8(repeating: d * t[2 * blocks]))
+            if t[2 * blocks] != 0 { r2.addProduct(byteProducts(w, rb + 2 * rowBytes), SIMD8(repeating: d * t[2 * blocks])) }
             a3.addProduct(byteProducts(w, xb + 3 * rowBytes), SIMD8(repeating: d * s[3 * blocks]))
-            r3.addProduct(byteProducts(w, rb + 3 * rowBytes), SIMD8(repeating: d * t[3 * blocks]))
+            if t[3 * blocks] != 0 { r3.addProduct(byteProducts(w, rb + 3 * rowBytes), SIMD8(repeating: d * t[3 * blocks])) }
         }
         return SIMD4(a0.sum() + r0.sum(), a1.sum() + r1.sum(), a2.sum() + r2.sum(), a3.sum() + r3.sum())
     }
