@@ -130,6 +130,22 @@ struct QuantizedProductTests {
         }
     }
 
+    /// A broken model's activations (NaN, infinities) give garbage, never a trap.
+    @Test func nonFiniteActivationsDoNotTrap() {
+        let rows = 16, columns = 64
+        for type in [TensorType.q4_1, .q8_0] {
+            let weights = Self.randomMatrix(type, rows: rows, columns: columns, seed: 9)
+            var input = Self.randomActivations(2 * columns, seed: 10)
+            input[3] = .nan
+            input[40] = .infinity
+            input[70] = -.infinity
+            for refined in [false, true] {
+                let output = Self.product(weights, type, rows: rows, columns: columns, input: input, m: 2, integer: true, refined: refined && type == .q8_0)
+                #expect(output.count == 2 * rows)
+            }
+        }
+    }
+
     /// `input (m, columns) · Wᵀ` through `WeightMatrix.multiply` on the shared pool (every core).
     static func product(
         _ weights: [UInt8], _ type: TensorType, rows: Int, columns: Int, input: [Float], m: Int, integer: Bool, refined: Bool = false

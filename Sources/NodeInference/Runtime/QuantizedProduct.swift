@@ -73,7 +73,7 @@ package enum QuantizedProduct {
                 var total: Int32 = 0
                 var residualMax: Float = 0
                 for element in 0..<32 {
-                    let q = Int16((source[element] * inverse).rounded())
+                    let q = Self.level(source[element] * inverse)
                     total += Int32(q)
                     let (group, lane) = slot(of: element, arrangement: arrangement)
                     arranged[base + group * groupStride + lane] = q
@@ -88,7 +88,7 @@ package enum QuantizedProduct {
                     let q = Float(arranged[base + slot(of: element, arrangement: arrangement).group * groupStride
                         + slot(of: element, arrangement: arrangement).lane])
                     let (group, lane) = slot(of: element, arrangement: arrangement)
-                    residuals[base + group * groupStride + lane] = Int16(((source[element] - d * q) * residualInverse).rounded())
+                    residuals[base + group * groupStride + lane] = Self.level((source[element] - d * q) * residualInverse)
                 }
                 buffer.residualScales[row * blocks + block] = residualMax / 127
             }
@@ -102,6 +102,14 @@ package enum QuantizedProduct {
                 buffer.residualScales[row * blocks + block] = 0
             }
         }
+    }
+
+    /// `value` rounded to an 8-bit level. Activations of a broken model file can be NaN or
+    /// infinite; converting those to an integer would trap, so they become 0 (or ±127).
+    @inline(__always)
+    static func level(_ value: Float) -> Int16 {
+        guard !value.isNaN else { return 0 }
+        return Int16(Swift.max(-127, Swift.min(127, value.rounded())))
     }
 
     /// Blocks refined: those whose step is at least this fraction of the row's coarsest.
