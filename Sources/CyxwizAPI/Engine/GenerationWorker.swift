@@ -39,7 +39,7 @@ public final class GenerationWorker: Sendable {
     /// disconnects), the deadline, or an aborting shutdown stops it before its next step.
     public func run(_ job: CompletionJob, deadline: ContinuousClock.Instant? = nil) -> AsyncThrowingStream<CompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
-        let cancelled = CancellationFlag(), timedOut = CancellationFlag(), started = CancellationFlag()
+        let cancelled = OnceFlag(), timedOut = OnceFlag(), started = OnceFlag()
         continuation.onTermination = { _ in cancelled.set() }
         let metrics = self.metrics, shutdown = self.shutdown
         metrics?.queuedRequests.increment()
@@ -116,16 +116,6 @@ public final class AdmissionTicket: Sendable {
     }
 
     deinit { release() }
-}
-
-/// A flag set once from any thread.
-final class CancellationFlag: @unchecked Sendable {
-    // @unchecked: every access holds the lock.
-    private let lock = NSLock()
-    private var value = false
-
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 /// A configured chat or completion model ready to serve.

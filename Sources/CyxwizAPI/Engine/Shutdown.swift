@@ -1,11 +1,12 @@
 import Foundation
+import NodeInference
 import ServiceLifecycle
 
 /// Graceful shutdown: on SIGTERM/SIGINT the server stops accepting and in-flight requests may
 /// finish for `shutdown_grace_seconds`; then running generations are stopped, streams end with
 /// a `server_shutting_down` error event, and the process exits 0.
 public final class ShutdownCoordinator: Sendable {
-    private let flag = CancellationFlag()
+    private let flag = OnceFlag()
 
     public init() {}
 

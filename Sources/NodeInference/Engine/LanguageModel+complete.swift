@@ -27,7 +27,7 @@ extension LanguageModel {
         _ job: CompletionJob, isCancelled: (@Sendable () -> Bool)? = nil
     ) -> AsyncThrowingStream<CompletionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<CompletionEvent, any Error>.makeStream()
-        let ended = EndedFlag()
+        let ended = OnceFlag()
         continuation.onTermination = { _ in ended.set() }
         submit(job, sink: SendableSink(
             isCancelled: { ended.isSet || isCancelled?() == true },
@@ -47,9 +47,10 @@ extension LanguageModel {
     }
 }
 
-/// A flag set once from any thread.
-final class EndedFlag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
+/// A flag set once, from any thread (a stream's end, a deadline, a shutdown).
+package final class OnceFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    package init() {}
+    package func set() { value.store(true, ordering: .releasing) }
+    package var isSet: Bool { value.load(ordering: .acquiring) }
 }

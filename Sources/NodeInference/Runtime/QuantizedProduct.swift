@@ -384,6 +384,18 @@ package enum QuantizedProduct {
 package final class QuantizedActivations {
     package let rows: Int
     package let columns: Int
+
+    /// What the buffer was last filled from, so that a product on the same input can skip
+    /// quantizing it again.
+    struct Contents: Equatable {
+        var source: UnsafePointer<Float>
+        var rows: Int
+        var columns: Int
+        var arrangement: QuantizedProduct.Arrangement
+        var refined: Bool
+    }
+
+    var contents: Contents?
     let values: UnsafeMutablePointer<Int16>
     let scales: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Float>

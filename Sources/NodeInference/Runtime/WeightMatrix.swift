@@ -48,8 +48,13 @@ package struct WeightMatrix: @unchecked Sendable {
     ///
     /// `refined`: the integer rows need two-level activations (see ``QuantizedProduct``);
     /// types without such a kernel compute those rows in f32 instead.
+    ///
+    /// `sameInput`: the caller promises `input` holds what the previous product on `scratch`
+    /// read (the query, key and value products of one norm output; gate and up): its quantized
+    /// form is reused when it was made the same way.
     package func multiply(
-        _ input: UnsafePointer<Float>, plan: RowPlan, into output: UnsafeMutablePointer<Float>, scratch: ProductScratch, refined: Bool = false
+        _ input: UnsafePointer<Float>, plan: RowPlan, into output: UnsafeMutablePointer<Float>, scratch: ProductScratch,
+        refined: Bool = false, sameInput: Bool = false
     ) {
         let pool = scratch.pool
         let integerRows = plan.integerRows
@@ -57,8 +62,13 @@ package struct WeightMatrix: @unchecked Sendable {
         if integerRows > 0, let quantized = scratch.quantized, QuantizedProduct.supports(type, refined: refined), integerRows <= quantized.rows,
             columns % 32 == 0, columns <= quantized.columns
         {
-            QuantizedProduct.quantize(
-                input, m: integerRows, columns: columns, arrangement: QuantizedProduct.arrangement(for: type), refine: refined, into: quantized)
+            let holding = QuantizedActivations.Contents(
+                source: input, rows: integerRows, columns: columns, arrangement: QuantizedProduct.arrangement(for: type), refined: refined)
+            if !sameInput || quantized.contents != holding {
+                QuantizedProduct.quantize(
+                    input, m: integerRows, columns: columns, arrangement: holding.arrangement, refine: refined, into: quantized)
+                quantized.contents = holding
+            }
             kernel = quantized
         }
         let rows = self.rows, columns = self.columns

@@ -115,8 +115,8 @@ package final class LlamaModel: Sendable {
                 }
             }
             layer.query.multiply(xb, plan: plan, into: state.q, scratch: state.products)
-            layer.key.multiply(xb, plan: plan, into: state.k, scratch: state.products)
-            layer.value.multiply(xb, plan: plan, into: state.v, scratch: state.products)
+            layer.key.multiply(xb, plan: plan, into: state.k, scratch: state.products, sameInput: true)
+            layer.value.multiply(xb, plan: plan, into: state.v, scratch: state.products, sameInput: true)
             if let bq = layer.queryBias, let bk = layer.keyBias, let bv = layer.valueBias {
                 for t in 0..<count {
                     for i in 0..<qDim { state.q[t * qDim + i] += bq[i] }
@@ -151,7 +151,7 @@ package final class LlamaModel: Sendable {
                 }
             }
             layer.gate.multiply(xb, plan: plan, into: state.hidden, scratch: state.products)
-            layer.up.multiply(xb, plan: plan, into: state.hidden2, scratch: state.products)
+            layer.up.multiply(xb, plan: plan, into: state.hidden2, scratch: state.products, sameInput: true)
             Kernels.swiglu(state.hidden, state.hidden2, count: count * ffn)
             layer.down.multiply(state.hidden, plan: plan, into: xb, scratch: state.products)
             for i in 0..<(count * dim) { x[i] += xb[i] }
