@@ -161,3 +161,31 @@ def test_a_streams_log_line_comes_at_its_end_with_tokens_and_time_to_first_token
     assert f"prompt_tokens={usage.prompt_tokens}" in line
     assert "ttft_ms=" in line and "stream=completed" in line and "caller=key-1" in line
     assert "model=smollm2-135m-instruct" in line and "status=200" in line
+
+
+def test_a_client_closing_right_after_done_has_a_completed_stream(server):
+    """Clients (the SDK among them) may close the connection the moment `[DONE]` arrives; that
+    races with the end of the server's body and must not turn a whole answer into a cancelled one."""
+    import socket
+    import time
+
+    body = ('{"model": "smollm2-135m", "prompt": "Hi", "max_tokens": 2, "temperature": 0, '
+            '"stream": true}').encode()
+    for attempt in range(12):
+        request = (f"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SHIPPED_KEY}\r\n"
+                   f"x-request-id: close-after-done-{attempt}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        connection = socket.create_connection(("127.0.0.1", server.port))
+        connection.sendall(request)
+        received = b""
+        while b"data: [DONE]" not in received:
+            chunk = connection.recv(4096)
+            assert chunk, received
+            received += chunk
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        connection.close()
+    time.sleep(0.3)
+    output = server.output().splitlines()
+    for attempt in range(12):
+        lines = [line for line in output if f"request_id=close-after-done-{attempt} " in line]
+        assert len(lines) == 1 and "stream=completed" in lines[0], lines

@@ -33,15 +33,25 @@ enum ServerSentEvents {
     /// comes first: a disconnect cancels it at once (the engine stops before its next token),
     /// even while the request waits for its model or its prompt is read, when nothing is written
     /// that could fail. The connection is not reused afterwards (`Connection: close`).
+    ///
+    /// A client that closes the connection as soon as it reads `[DONE]` has its whole answer:
+    /// once the body has returned, a disconnect racing with its end does not turn the stream
+    /// into a failed or cancelled one.
     static func response(_ request: Request, _ body: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "close"],
             body: ResponseBody { writer in
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    try await body(&writer)
+                let written = OnceFlag()
+                do {
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in
+                        try await body(&writer)
+                        written.set()
+                    }
+                    try await writer.finish(nil)
+                } catch where written.isSet {
+                    return
                 }
-                try await writer.finish(nil)
             }
         )
     }
