@@ -46,7 +46,8 @@ struct BatchingTests {
         let a = Self.prompt(model, Self.story + "In the evening the miller")
         let others = ["Once upon a time", "def fibonacci(n):", Self.story + Self.story, "The capital of France is"].map { Self.prompt(model, $0) }
         let alone = try await Self.run(model, a)
-        #expect(alone.ids.count == 24, "\(String(describing: alone.reason))")
+        // Long enough for a difference to show (the answer may end before max_tokens).
+        #expect(alone.ids.count >= 16, "\(String(describing: alone.reason))")
         // The same request among others: started together, and joining a batch already decoding.
         async let together = Self.run(model, a)
         async let late = Self.run(model, a, delay: .milliseconds(120))

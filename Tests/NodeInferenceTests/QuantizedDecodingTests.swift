@@ -23,9 +23,12 @@ struct QuantizedDecodingTests {
             var worst: Float = 0
             for (a, b) in zip(logits[0], logits[1]) { worst = max(worst, abs(a - b)) }
             print("\(prompt.prompt.debugDescription): worst q8 logit difference \(worst / range) of the range")
-            // Measured 1.2–1.7% (8-bit activations in the layers; the vocabulary projection
-            // is refined). A wrong kernel or layout is off by the whole range.
-            #expect(worst / range <= 0.03, "\(prompt.prompt.debugDescription): \(worst / range) of the range")
+            // Measured 1.2–3.1% (8-bit activations in the layers; the vocabulary projection
+            // is refined). That figure is itself noisy: changing f32 attention's summation
+            // order (1e-6 of the range in f32 logits) moves these q8 logits by up to 2.5%, as
+            // activations at a rounding boundary flip a level in an outlier channel's block.
+            // A wrong kernel or layout is off by the whole range.
+            #expect(worst / range <= 0.05, "\(prompt.prompt.debugDescription): \(worst / range) of the range")
             // Where f32's choice is clear beyond that error, 8-bit makes the same choice.
             let sorted = logits[0].sorted(by: >)
             if sorted[0] - sorted[1] > 2 * worst {

@@ -20,6 +20,70 @@ package enum Kernels {
         return sum
     }
 
+    /// One attention head of one query row: `out = softmax(scale · q·kₚ) · vₚ` over `positions`
+    /// cached keys and values (`stride` floats apart). `scores` holds `positions` floats.
+    ///
+    /// Four keys are scored at a time and the weighted values are summed in registers, 16
+    /// columns at a time over two independent chains: the one-position-at-a-time form waited on
+    /// each multiply-add's latency. The result depends only on this row's query and cache, never
+    /// on the other rows of a batch. `dimension` is a multiple of 8.
+    package static func attentionHead(
+        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
+        positions: Int, dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
+    ) {
+        var p = 0
+        while p + 4 <= positions {
+            let k = keys + p * stride
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var c = 0
+            while c < dimension {
+                let q = UnsafeRawPointer(query + c).loadUnaligned(as: SIMD8<Float>.self)
+                a0.addProduct(q, UnsafeRawPointer(k + c).loadUnaligned(as: SIMD8<Float>.self))
+                a1.addProduct(q, UnsafeRawPointer(k + stride + c).loadUnaligned(as: SIMD8<Float>.self))
+                a2.addProduct(q, UnsafeRawPointer(k + 2 * stride + c).loadUnaligned(as: SIMD8<Float>.self))
+                a3.addProduct(q, UnsafeRawPointer(k + 3 * stride + c).loadUnaligned(as: SIMD8<Float>.self))
+                c += 8
+            }
+            scores[p] = a0.sum() * scale
+            scores[p + 1] = a1.sum() * scale
+            scores[p + 2] = a2.sum() * scale
+            scores[p + 3] = a3.sum() * scale
+            p += 4
+        }
+        while p < positions {
+            scores[p] = dot(query, keys + p * stride, count: dimension) * scale
+            p += 1
+        }
+        softmax(scores, count: positions)
+        var c = 0
+        while c < dimension {
+            let v = values + c
+            // Two chains (even and odd positions) for each of two 8-column halves.
+            var e0 = SIMD8<Float>(), e1 = SIMD8<Float>(), o0 = SIMD8<Float>(), o1 = SIMD8<Float>()
+            let wide = c + 16 <= dimension
+            var p = 0
+            while p + 2 <= positions {
+                let even = SIMD8<Float>(repeating: scores[p]), odd = SIMD8<Float>(repeating: scores[p + 1])
+                let row = v + p * stride
+                e0.addProduct(even, UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self))
+                o0.addProduct(odd, UnsafeRawPointer(row + stride).loadUnaligned(as: SIMD8<Float>.self))
+                if wide {
+                    e1.addProduct(even, UnsafeRawPointer(row + 8).loadUnaligned(as: SIMD8<Float>.self))
+                    o1.addProduct(odd, UnsafeRawPointer(row + stride + 8).loadUnaligned(as: SIMD8<Float>.self))
+                }
+                p += 2
+            }
+            if p < positions {
+                let last = SIMD8<Float>(repeating: scores[p]), row = v + p * stride
+                e0.addProduct(last, UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self))
+                if wide { e1.addProduct(last, UnsafeRawPointer(row + 8).loadUnaligned(as: SIMD8<Float>.self)) }
+            }
+            UnsafeMutableRawPointer(out + c).storeBytes(of: e0 + o0, as: SIMD8<Float>.self)
+            if wide { UnsafeMutableRawPointer(out + c + 8).storeBytes(of: e1 + o1, as: SIMD8<Float>.self) }
+            c += wide ? 16 : 8
+        }
+    }
+
     /// `y = x / rms(x) * weight`, over `count` elements.
     package static func rmsNorm(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,

@@ -228,11 +228,17 @@ package final class LlamaModel: Sendable {
             let positions = state.rowPosition[row] + 1
             let query = state.q + row * qDim + head * hd
             let kvOffset = (head / group) * hd
+            let out = state.attention + row * qDim + head * hd
+            if hd % 8 == 0 {
+                Kernels.attentionHead(
+                    query: query, keys: keys + kvOffset, values: values + kvOffset, stride: kvDim, positions: positions,
+                    dimension: hd, scale: scale, scores: scores, into: out)
+                return
+            }
             for position in 0..<positions {
                 scores[position] = Kernels.dot(query, keys + position * kvDim + kvOffset, count: hd) * scale
             }
             Kernels.softmax(scores, count: positions)
-            let out = state.attention + row * qDim + head * hd
             out.update(repeating: 0, count: hd)
             for position in 0..<positions {
                 Kernels.addScaled(values + position * kvDim + kvOffset, scores[position], into: out, count: hd)

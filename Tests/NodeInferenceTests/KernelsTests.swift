@@ -1,0 +1,40 @@
+import Foundation
+import NodeInference
+import Testing
+
+@Suite("Vector kernels")
+struct KernelsTests {
+    /// The register-blocked attention head against a plain double-precision softmax-weighted
+    /// sum, for head sizes with and without a 16-column tail and every position count's remainder.
+    @Test(arguments: [64, 24, 8])
+    func attentionHeadMatchesTheDefinition(dimension: Int) {
+        var generator = SplitMix(seed: UInt64(dimension))
+        let stride = dimension * 3 + 8
+        for positions in [1, 2, 3, 4, 5, 7, 9, 33] {
+            let query = (0..<dimension).map { _ in generator.float() }
+            let keys = (0..<positions * stride).map { _ in generator.float() }
+            let values = (0..<positions * stride).map { _ in generator.float() }
+            let scale = 1 / Float(dimension).squareRoot()
+            var scores = [Float](repeating: 0, count: positions)
+            var out = [Float](repeating: .nan, count: dimension)
+            Kernels.attentionHead(
+                query: query, keys: keys, values: values, stride: stride, positions: positions, dimension: dimension,
+                scale: scale, scores: &scores, into: &out)
+            let logits = (0..<positions).map { p in
+                Double(scale) * (0..<dimension).reduce(0.0) { $0 + Double(query[$1]) * Double(keys[p * stride + $1]) }
+            }
+            let top = logits.max()!
+            let weights = logits.map { exp($0 - top) }
+            let total = weights.reduce(0, +)
+            for c in 0..<dimension {
+                let expected = (0..<positions).reduce(0.0) { $0 + weights[$1] / total * Double(values[$1 * stride + c]) }
+                #expect(abs(Double(out[c]) - expected) < 1e-5, "dimension \(dimension), positions \(positions), column \(c)")
+            }
+        }
+    }
+}
+
+extension SplitMix {
+    /// Uniform in -1…1.
+    mutating func float() -> Float { unit() * 2 - 1 }
+}
