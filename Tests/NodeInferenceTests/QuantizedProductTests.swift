@@ -10,11 +10,19 @@ struct QuantizedProductTests {
     /// Random but well-formed blocks: f16 scales in a realistic range, random quants.
     static func randomMatrix(_ type: TensorType, rows: Int, columns: Int, seed: UInt64) -> [UInt8] {
         var generator = SplitMix(seed: seed)
-        let blocks = columns / 32
         var bytes: [UInt8] = []
         func half(_ value: Float) { withUnsafeBytes(of: Float16(value).bitPattern.littleEndian) { bytes += $0 } }
+        func random(_ count: Int) { for _ in 0..<count { bytes.append(UInt8(truncatingIfNeeded: generator.next())) } }
+        let blocks = columns / type.blockSize
         for _ in 0..<(rows * blocks) {
             switch type {
+            case .q4_K, .q5_K:
+                half(generator.unit() * 0.002 + 0.0001)
+                half(generator.unit() * 0.002)
+                random(type == .q5_K ? 12 + 32 + 128 : 12 + 128)
+            case .q6_K:
+                random(128 + 64 + 16)
+                half(generator.unit() * 0.0005 + 0.00002)
             case .q8_0:
                 half(generator.unit() * 0.01 + 0.0005)
                 for _ in 0..<32 { bytes.append(UInt8(truncatingIfNeeded: generator.next())) }
@@ -36,9 +44,11 @@ struct QuantizedProductTests {
         return (0..<count).map { i in (generator.unit() * 2 - 1) * (i % 97 == 0 ? 8 : 1) }
     }
 
-    @Test(arguments: [TensorType.q4_0, .q4_1, .q8_0], [(37, 96), (64, 576), (19, 1536)])
+    @Test(arguments: [TensorType.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K], [(37, 96), (64, 576), (19, 1536), (23, 256)])
     func matchesSgemvOnDequantizedRows(_ type: TensorType, _ shape: (Int, Int)) throws {
         let (rows, columns) = shape
+        // K-quant rows are whole super-blocks of 256.
+        guard columns % type.blockSize == 0 else { return }
         let weights = Self.randomMatrix(type, rows: rows, columns: columns, seed: UInt64(rows * columns))
         #expect(weights.count == rows * (type.byteCount(elements: columns) ?? 0))
         for m in [1, 3, 4, 5, 9] {
@@ -92,9 +102,9 @@ struct QuantizedProductTests {
         }
     }
 
-    @Test(arguments: [TensorType.q4_0, .q4_1, .q8_0])
+    @Test(arguments: [TensorType.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K])
     func rowResultsDoNotDependOnTheBatch(_ type: TensorType) {
-        let rows = 48, columns = 576
+        let rows = 48, columns = type.blockSize == 256 ? 768 : 576
         let weights = Self.randomMatrix(type, rows: rows, columns: columns, seed: 7)
         let input = Self.randomActivations(13 * columns, seed: 11)
         let alone = (0..<13).map { r in
@@ -132,13 +142,14 @@ struct QuantizedProductTests {
 
     /// A broken model's activations (NaN, infinities) give garbage, never a trap.
     @Test func nonFiniteActivationsDoNotTrap() {
-        let rows = 16, columns = 64
-        for type in [TensorType.q4_1, .q8_0] {
+        let rows = 16
+        for type in [TensorType.q4_1, .q8_0, .q6_K] {
+            let columns = type.blockSize == 256 ? 256 : 64
             let weights = Self.randomMatrix(type, rows: rows, columns: columns, seed: 9)
             var input = Self.randomActivations(2 * columns, seed: 10)
             input[3] = .nan
             input[40] = .infinity
-            input[70] = -.infinity
+            input[columns + 6] = -.infinity
             for refined in [false, true] {
                 let output = Self.product(weights, type, rows: rows, columns: columns, input: input, m: 2, integer: true, refined: refined && type == .q8_0)
                 #expect(output.count == 2 * rows)

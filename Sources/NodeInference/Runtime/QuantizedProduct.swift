@@ -16,13 +16,13 @@
 package enum QuantizedProduct {
     /// Weight types with an integer kernel (`refined`: for two-level activations).
     package static func supports(_ type: TensorType, refined: Bool = false) -> Bool {
-        refined ? type == .q8_0 : (type == .q4_0 || type == .q4_1 || type == .q8_0)
+        refined ? type == .q8_0 : [.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K].contains(type)
     }
 
     enum Arrangement { case nibbles, bytes }
 
     static func arrangement(for type: TensorType) -> Arrangement {
-        type == .q8_0 ? .bytes : .nibbles
+        type == .q4_0 || type == .q4_1 ? .nibbles : .bytes
     }
 
     /// Where element `e` (0..<32) of a block goes in its arranged block, and whether blocks pair.
@@ -122,6 +122,22 @@ package enum QuantizedProduct {
     ) {
         let blocks = matrix.columns / 32
         let columns = matrix.columns
+        if matrix.type.blockSize == 256 {
+            for row in rowRange {
+                let weights = matrix.base + row * matrix.rowBytes
+                var r = 0
+                while r + 4 <= m {
+                    let sums = dotK4(matrix.type, weights, activations, firstRow: r, columns: columns)
+                    for i in 0..<4 { output[(r + i) * matrix.rows + row] = sums[i] }
+                    r += 4
+                }
+                while r < m {
+                    output[r * matrix.rows + row] = dotK1(matrix.type, weights, activations, row: r, columns: columns)
+                    r += 1
+                }
+            }
+            return
+        }
         for row in rowRange {
             let weights = matrix.base + row * matrix.rowBytes
             var r = 0
