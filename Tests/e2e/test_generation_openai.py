@@ -192,3 +192,24 @@ def test_a_repeated_system_prompt_is_served_from_the_prefix_cache(server):
         model=CHAT, messages=other, max_tokens=4, temperature=0, stream=True, stream_options={"include_usage": True}))
     usage = chunks[-1].usage
     assert usage.prompt_tokens_details.cached_tokens >= 64 and usage.prompt_tokens_details.cached_tokens % 64 == 0
+
+
+def test_the_prompts_of_one_completions_request_run_together_and_answer_as_alone(server):
+    """A list of prompts is submitted at once (they share the batch); at temperature 0 each
+    answers exactly as it does alone, and the cached prefix tokens of all of them are summed
+    in usage.prompt_tokens_details.cached_tokens."""
+    story = "The river ran past the mill, and the miller's daughter counted the boats. " * 6
+    prompts = [story + "In the evening", "def fibonacci(n):", story + "At dawn the miller", "The capital of France is"]
+    alone = [client(server).completions.create(model=TEXT, prompt=p, max_tokens=16, temperature=0).choices[0].text for p in prompts]
+    together = client(server).completions.create(model=TEXT, prompt=prompts, max_tokens=16, temperature=0)
+    assert [choice.text for choice in sorted(together.choices, key=lambda c: c.index)] == alone
+    # The two story prompts were just prefilled: their whole 64-token chunks are reused.
+    assert together.usage.prompt_tokens_details.cached_tokens >= 128
+    streamed = list(client(server).completions.create(
+        model=TEXT, prompt=prompts, max_tokens=16, temperature=0, stream=True, stream_options={"include_usage": True}))
+    texts = [""] * len(prompts)
+    for chunk in streamed:
+        for choice in chunk.choices:
+            texts[choice.index] += choice.text
+    assert texts == alone
+    assert streamed[-1].usage.prompt_tokens_details.cached_tokens >= 128

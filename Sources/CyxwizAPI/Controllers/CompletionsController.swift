@@ -170,14 +170,24 @@ struct CompletionsController {
             })
         }
 
+        /// Every prompt's generation, submitted at once so that the prompts of one request share
+        /// the batch; their events are read in prompt order. A stream dropped unread (the client
+        /// went, or an earlier prompt failed) cancels its generation.
+        static func start(
+            _ plans: [Plan], worker: GenerationWorker, deadline: ContinuousClock.Instant?
+        ) -> [AsyncThrowingStream<CompletionEvent, any Error>?] {
+            plans.map { plan in plan.job.map { worker.run($0, deadline: deadline) } }
+        }
+
         func whole(
             _ plans: [Plan], worker: GenerationWorker, deadline: ContinuousClock.Instant?, wantsLogprobs: Bool, settle: @Sendable (Int) -> Void
         ) async throws -> Response {
             var choices: [Completion.Choice] = []
-            var promptTokens = 0, completionTokens = 0
+            var promptTokens = 0, completionTokens = 0, cachedTokens = 0
             var clock = TokenClock(metrics: metrics, model: model, start: started, record: record)
             defer { settle(completionTokens) }
-            for plan in plans {
+            let runs = Self.start(plans, worker: worker, deadline: deadline)
+            for (plan, run) in zip(plans, runs) {
                 promptTokens += plan.promptTokens.count
                 var collected = [Collected](repeating: Collected(), count: plan.choices)
                 if let echo = plan.echo {
@@ -191,11 +201,11 @@ struct CompletionsController {
                         collected[index].reason = .length
                     }
                 }
-                if let job = plan.job {
-                    for try await event in worker.run(job, deadline: deadline) {
+                if let run {
+                    for try await event in run {
                         switch event {
-                        case .prompt:
-                            continue
+                        case .prompt(let cached):
+                            cachedTokens += cached
                         case .delta(let choice, let text, let token):
                             clock.tick()
                             if let token { append(token, piece: token.bytes, to: &collected[choice]) }
@@ -214,7 +224,8 @@ struct CompletionsController {
             }
             if shutdown.isAborting { throw APIError.shuttingDown }
             let result = Completion(id: id, created: created, model: model, choices: choices,
-                                    usage: .value(Usage(promptTokens: promptTokens, completionTokens: completionTokens)), systemFingerprint: fingerprint)
+                                    usage: .value(Usage(promptTokens: promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: cachedTokens))),
+                                    systemFingerprint: fingerprint)
             return Response.json(result)
         }
 
@@ -228,27 +239,28 @@ struct CompletionsController {
                 func chunk(_ choices: [Completion.Choice]) -> Completion {
                     Completion(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage, systemFingerprint: reply.fingerprint)
                 }
-                var promptTokens = 0, completionTokens = 0
+                var promptTokens = 0, completionTokens = 0, cachedTokens = 0
                 var clock = TokenClock(metrics: reply.metrics, model: reply.model, start: reply.started, record: reply.record)
                 defer { settle(completionTokens) }
                 do {
-                    for plan in plans {
+                    let runs = Self.start(plans, worker: worker, deadline: deadline)
+                    for (plan, run) in zip(plans, runs) {
                         promptTokens += plan.promptTokens.count
                         if let echo = plan.echo {
                             for index in 0..<plan.choices {
                                 try await writer.write(ServerSentEvents.event(chunk([.init(text: echo.text, index: plan.promptIndex * plan.choices + index, finishReason: nil)])))
                             }
                         }
-                        guard let job = plan.job else {
+                        guard let run else {
                             for index in 0..<plan.choices {
                                 try await writer.write(ServerSentEvents.event(chunk([.init(text: "", index: plan.promptIndex * plan.choices + index, finishReason: .length)])))
                             }
                             continue
                         }
-                        for try await event in worker.run(job, deadline: deadline) {
+                        for try await event in run {
                             switch event {
-                            case .prompt:
-                                continue
+                            case .prompt(let cached):
+                                cachedTokens += cached
                             case .delta(let choice, let text, let token):
                                 clock.tick()
                                 guard !text.isEmpty || token != nil else { continue }
@@ -275,7 +287,8 @@ struct CompletionsController {
                 }
                 if includeUsage {
                     var last = chunk([])
-                    last.usage = .value(Usage(promptTokens: promptTokens, completionTokens: completionTokens))
+                    last.usage = .value(Usage(
+                        promptTokens: promptTokens, completionTokens: completionTokens, promptTokensDetails: .init(cachedTokens: cachedTokens)))
                     try await writer.write(ServerSentEvents.event(last))
                 }
                 try await writer.write(ServerSentEvents.done)
