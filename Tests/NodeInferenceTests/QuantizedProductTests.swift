@@ -78,7 +78,7 @@ struct QuantizedProductTests {
                     let x = input[(r * columns + block * 32)..<(r * columns + block * 32 + 32)]
                     let amax = x.map(abs).max() ?? 0
                     let d = amax / 127, inverse: Float = amax > 0 ? 127 / amax : 0
-                    for (i, value) in x.enumerated() { rounded[block * 32 + i] = Double(d) * Double((value * inverse).rounded()) }
+                    for (i, value) in x.enumerated() { rounded[block * 32 + i] = Double(d) * Double((value * inverse).rounded(.toNearestOrEven)) }
                 }
                 for row in 0..<rows {
                     var exact: Double = 0, magnitude: Double = 0

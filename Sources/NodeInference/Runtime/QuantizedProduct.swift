@@ -48,6 +48,10 @@ package enum QuantizedProduct {
         _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, refine: Bool = false,
         into buffer: QuantizedActivations
     ) {
+        if !refine {
+            quantizeFast(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
+            return
+        }
         let blocks = columns / 32
         for row in 0..<m {
             let x = input + row * columns
@@ -104,12 +108,86 @@ package enum QuantizedProduct {
         }
     }
 
-    /// `value` rounded to an 8-bit level. Activations of a broken model file can be NaN or
-    /// infinite; converting those to an integer would trap, so they become 0 (or ±127).
+    /// `value` rounded to an 8-bit level (ties to even). Activations of a broken model file can
+    /// be NaN or infinite; converting those to an integer would trap, so they become 0 (or ±127).
     @inline(__always)
     static func level(_ value: Float) -> Int16 {
         guard !value.isNaN else { return 0 }
-        return Int16(Swift.max(-127, Swift.min(127, value.rounded())))
+        return Int16(Swift.max(-127, Swift.min(127, value.rounded(.toNearestOrEven))))
+    }
+
+    /// `quantize` without the second level, in SIMD: the same levels (ties to even, NaN as 0),
+    /// scales and sums as the scalar form, blocks written straight into their arrangement.
+    static func quantizeFast(
+        _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, into buffer: QuantizedActivations
+    ) {
+        let blocks = columns / 32
+        for row in 0..<m {
+            let x = UnsafeRawPointer(input + row * columns)
+            let arranged = UnsafeMutableRawPointer(buffer.values + row * columns)
+            let scales = buffer.scales + row * blocks
+            let sums = buffer.sums + row * blocks
+            for block in 0..<blocks {
+                let source = x + block * 128
+                let v0 = source.loadUnaligned(as: SIMD8<Float>.self), v1 = source.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                let v2 = source.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), v3 = source.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                let amax = largest(larger(larger(magnitude(v0), magnitude(v1)), larger(magnitude(v2), magnitude(v3))))
+                let d = amax / 127
+                let inverse: Float = amax > 0 ? 127 / amax : 0
+                let q0 = levels(v0, inverse), q1 = levels(v1, inverse), q2 = levels(v2, inverse), q3 = levels(v3, inverse)
+                scales[block] = d
+                sums[block] = d * Float((q0 &+ q1 &+ q2 &+ q3).wrappedSum())
+                let low = SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q0, highHalf: q1))
+                let high = SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q2, highHalf: q3))
+                switch arrangement {
+                case .bytes:
+                    // Even elements, then odd ones.
+                    let all = SIMD32<Int16>(lowHalf: low, highHalf: high)
+                    let out = arranged + block * 64
+                    out.storeBytes(of: all.evenHalf, as: SIMD16<Int16>.self)
+                    out.storeBytes(of: all.oddHalf, toByteOffset: 32, as: SIMD16<Int16>.self)
+                case .nibbles:
+                    // Groups: even elements of 0–15, of 16–31, odd elements of 0–15, of 16–31;
+                    // a pair of blocks interleaves its two blocks' eight lanes per group.
+                    let paired = block & ~1 + 1 < blocks
+                    let out = arranged + 2 * (paired ? (block & ~1) * 32 + (block & 1) * 8 : block * 32)
+                    let stride = paired ? 32 : 16
+                    out.storeBytes(of: low.evenHalf, as: SIMD8<Int16>.self)
+                    out.storeBytes(of: high.evenHalf, toByteOffset: stride, as: SIMD8<Int16>.self)
+                    out.storeBytes(of: low.oddHalf, toByteOffset: 2 * stride, as: SIMD8<Int16>.self)
+                    out.storeBytes(of: high.oddHalf, toByteOffset: 3 * stride, as: SIMD8<Int16>.self)
+                }
+            }
+        }
+    }
+
+    // `pointwiseMax` and `max()` stay calls into the standard library here; masks and
+    // `replacing` compile to a compare and a blend.
+    @inline(__always)
+    static func larger(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
+
+    @inline(__always)
+    static func largest(_ v: SIMD8<Float>) -> Float {
+        let h = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+        return Swift.max(Swift.max(h[0], h[1]), Swift.max(h[2], h[3]))
+    }
+
+    @inline(__always)
+    static func magnitude(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)
+    }
+
+    /// Eight activations as 8-bit levels: scaled, clamped to ±127, rounded to even by adding
+    /// and taking back 1.5·2²³ (exact below 2²², and no conversion call), NaN as 0.
+    @inline(__always)
+    static func levels(_ v: SIMD8<Float>, _ inverse: Float) -> SIMD8<Int32> {
+        var scaled = v * inverse
+        let low = SIMD8<Float>(repeating: -127), high = SIMD8<Float>(repeating: 127)
+        scaled.replace(with: low, where: low .> scaled)
+        scaled.replace(with: high, where: high .< scaled)
+        scaled.replace(with: 0, where: scaled .!= scaled)
+        let magic: Float = 12_582_912
+        return unsafeBitCast(scaled + SIMD8(repeating: magic), to: SIMD8<Int32>.self) &- SIMD8(repeating: 0x4B40_0000)
     }
 
     /// Blocks refined: those whose step is at least this fraction of the row's coarsest.
