@@ -241,3 +241,58 @@ struct ConfigurationTests {
         #expect(try scratch.parse(minimalConfiguration).startupWarnings.isEmpty)
     }
 }
+
+/// Every key the loader reads is documented in Docs/Configuration.md, under its table's
+/// heading, and every documented key is one the loader reads.
+@Suite("config.toml documentation")
+struct ConfigurationDocumentationTests {
+    /// `## `[api.models.<id>]`` → `api.models.*`; the first backticked cell of each table row.
+    static func documentedKeys() throws -> [String: Set<String>] {
+        let doc = try String(contentsOf: Repository.root.appendingPathComponent("Docs/Configuration.md"), encoding: .utf8)
+        var result: [String: Set<String>] = [:]
+        var table: String?
+        for line in doc.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") {
+                let heading = line.dropFirst(3)
+                table = heading.hasPrefix("`[") ? Self.normalize(String(heading.dropFirst(2).prefix { $0 != "]" })) : nil
+                continue
+            }
+            guard let table, line.hasPrefix("| `") else { continue }
+            let key = line.dropFirst(3).prefix { $0 != "`" }
+            result[table, default: []].insert(String(key))
+        }
+        return result
+    }
+
+    static func normalize(_ path: String) -> String {
+        let parts = path.split(separator: ".")
+        guard parts.count == 3 else { return path }
+        return "\(parts[0]).\(parts[1]).*"
+    }
+
+    @Test func everyKeyIsDocumentedAndEveryDocumentedKeyExists() throws {
+        let known = KnownKeys()
+        let doc = try String(contentsOf: Repository.root.appendingPathComponent("Docs/Configuration.md"), encoding: .utf8)
+        var sources = doc.components(separatedBy: "```toml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        sources.append(try String(contentsOf: Repository.root.appendingPathComponent("config.toml"), encoding: .utf8))
+        try KnownKeys.$current.withValue(known) {
+            for source in sources {
+                _ = try ServerConfiguration.parse(source, baseDirectory: Repository.root.path, environment: ["CYXWIZ_TEST_KEY": "k"])
+            }
+        }
+        var read: [String: Set<String>] = [:]
+        for (path, keys) in known.byTable where !path.isEmpty {
+            read[Self.normalize(path), default: []].formUnion(keys)
+        }
+        // Sub-tables are documented as sections of their own.
+        read["api"]?.subtract(["models", "keys"])
+        #expect(read["api.models.*"] != nil && read["api.keys.*"] != nil && read["runtime"] != nil,
+                "the examples should exercise every kind of table: \(read.keys.sorted())")
+        let documented = try Self.documentedKeys()
+        for table in Set(read.keys).union(documented.keys).sorted() {
+            let code = read[table] ?? [], docs = documented[table] ?? []
+            #expect(code.subtracting(docs).isEmpty, "[\(table)] keys read but not documented: \(code.subtracting(docs).sorted())")
+            #expect(docs.subtracting(code).isEmpty, "[\(table)] keys documented but not read: \(docs.subtracting(code).sorted())")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import TOMLKit
 
 /// Reads the keys of one TOML table with type checks, remembering which keys were read so
@@ -92,6 +93,7 @@ struct TableReader {
 
     /// Rejects every key that was not read, suggesting the closest known one.
     func finish() throws(ConfigurationError) {
+        KnownKeys.current?.record(path, consumed)
         for key in table.keys.sorted() where !consumed.contains(key) {
             var message = "unknown key"
             if let suggestion = Self.closest(to: key, in: consumed) { message += " (did you mean '\(suggestion)'?)" }
@@ -119,4 +121,23 @@ struct TableReader {
         }
         return previous[b.count]
     }
+}
+
+/// The keys the loader knows, table by table, as it reads a file: set as a task-local while a
+/// configuration is parsed, it lets a test compare them with Docs/Configuration.md (a key the
+/// loader reads is a key it knows, whether or not the file has it).
+package final class KnownKeys: @unchecked Sendable {
+    // @unchecked: `tables` is only touched under `lock`.
+    @TaskLocal package static var current: KnownKeys?
+    private let lock = NSLock()
+    private var tables: [String: Set<String>] = [:]
+
+    package init() {}
+
+    func record(_ path: String, _ keys: Set<String>) {
+        lock.withLock { tables[path, default: []].formUnion(keys) }
+    }
+
+    /// Table path (`api`, `api.models.chat`, `runtime`, empty for the root) → keys read.
+    package var byTable: [String: Set<String>] { lock.withLock { tables } }
 }
