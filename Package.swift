@@ -50,10 +50,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Examples: built with everything else and run by `make test` (Tests/e2e/test_examples.py).
         .executableTarget(
             name: "SemanticSearch",
             dependencies: ["NodeInference"],
             path: "Examples/SemanticSearch"
+        ),
+        .executableTarget(
+            name: "Chat",
+            dependencies: ["NodeInference"],
+            path: "Examples/Chat"
+        ),
+        .executableTarget(
+            name: "EmbeddedServer",
+            dependencies: [
+                "CyxwizAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/EmbeddedServer"
         ),
         .testTarget(
             name: "NodeInferenceTests",

@@ -74,20 +74,6 @@ def test_embedding_bench_prints_figures():
     assert [figure["test"] for figure in report["results"]] == ["embed-batch4", "embed-single"]
 
 
-def test_semantic_search_example_ranks_the_plant_documents_first():
-    result = subprocess.run(
-        [str(ROOT / ".build/release/SemanticSearch"), str(ROOT / "models/all-MiniLM-L6-v2"), "How do I keep my houseplants alive?"],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    ranked = [line.split("  ", 1)[1] for line in result.stdout.splitlines()[1:]]
-    assert len(ranked) == 6
-    assert {ranked[0], ranked[1]} == {
-        "Most indoor plants die from overwatering rather than from neglect.",
-        "Water succulents sparingly and give them plenty of direct sunlight.",
-    }
-
-
 def test_template_command_renders_exactly_and_reports_errors(tmp_path):
     source = ROOT.parent / "shared/chat-templates/gemma-2.jinja"
     good = tmp_path / "good.json"
