@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
 
-.PHONY: help serve test bench setup system-deps venv models reference build build-tests swift-tests e2e-tests clean
+.PHONY: help serve test bench setup system-deps venv models reference build build-tests downstream swift-tests e2e-tests clean
 
 help:
 	@echo "make serve   set up, build, and start the server on $(CONFIG)"
@@ -25,7 +25,7 @@ help:
 serve: setup build
 	$(BIN) serve --config $(CONFIG)
 
-test: setup build-tests swift-tests e2e-tests
+test: setup build-tests downstream swift-tests e2e-tests
 
 # Benchmarks print numbers; they are not tests. Run them on a quiet machine.
 bench: setup build
@@ -96,6 +96,11 @@ build:
 build-tests:
 	swift build $(SWIFT_FLAGS) --build-tests
 
+# A separate package depending on this one by path: the library builds as a dependency (a
+# debug build: it checks the package, not the speed). Tests/e2e/test_examples.py runs it.
+downstream:
+	swift build --package-path Examples/Downstream
+
 swift-tests: build-tests reference
 	swift test $(SWIFT_FLAGS) --skip-build
 
@@ -103,4 +108,4 @@ e2e-tests: build-tests venv models
 	CYXWIZ_BIN=$(BIN) $(PYTHON) -m pytest Tests/e2e
 
 clean:
-	rm -rf .build
+	rm -rf .build Examples/Downstream/.build

@@ -100,3 +100,12 @@ def test_curl_scripts_one_per_endpoint(server):
     assert [len(item["embedding"]) for item in embeddings["data"]] == [384, 384]
     error = run(["bash", str(CURL_EXAMPLES / "errors.sh")], env=env)
     assert "HTTP 404" in error and json.loads(error.split("\nHTTP")[0])["error"]["code"] == "model_not_found"
+
+
+def test_a_downstream_package_uses_the_library_as_a_dependency():
+    """Examples/Downstream depends on this repository by path and uses only the public API
+    (`make downstream` builds it, as `make test` does)."""
+    binary = ROOT / "Examples/Downstream/.build/debug/Downstream"
+    assert binary.exists(), "build it first: make downstream"
+    out = run([str(binary), str(ROOT / "models/SmolLM2-135M-Instruct.Q4_1.gguf")], timeout=300)
+    assert "prompt tokens: " in out and out.split("answer: ", 1)[1].strip()
