@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
 
-.PHONY: help serve test bench setup system-deps venv models reference build build-tests downstream swift-tests e2e-tests clean
+.PHONY: help serve test bench setup system-deps venv models reference build build-tests docs downstream swift-tests e2e-tests clean
 
 help:
 	@echo "make serve   set up, build, and start the server on $(CONFIG)"
@@ -25,7 +25,7 @@ help:
 serve: setup build
 	$(BIN) serve --config $(CONFIG)
 
-test: setup build-tests downstream swift-tests e2e-tests
+test: setup build-tests docs downstream swift-tests e2e-tests
 
 # Benchmarks print numbers; they are not tests. Run them on a quiet machine.
 bench: setup build
@@ -95,6 +95,11 @@ build:
 # One configuration for the binary and the tests, so the graph is compiled once.
 build-tests:
 	swift build $(SWIFT_FLAGS) --build-tests
+
+# Every public symbol of NodeInference documented, and the DocC catalogue built without
+# warnings (.build/docs/NodeInference.doccarchive), from the release build's modules.
+docs: build-tests
+	Scripts/check-docs
 
 # A separate package depending on this one by path: the library builds as a dependency (a
 # debug build: it checks the package, not the speed). Tests/e2e/test_examples.py runs it.

@@ -1,14 +1,24 @@
 /// One server-sent event of a streamed chat completion (`object: "chat.completion.chunk"`).
 public struct ChatCompletionChunk: Codable, Sendable, Equatable {
+    /// The object's identifier (`chatcmpl-…`, `cmpl-…`, a model id, or a tool call's id).
     public var id: String
+    /// The object type OpenAI's wire format names (`chat.completion`, `text_completion`, `list`,
+    /// …).
     public var object: String
+    /// When it was created, in Unix seconds.
     public var created: Int
+    /// The model id, as the request named it.
     public var model: String
+    /// `system_fingerprint`: identifies the model file that produced the answer.
     public var systemFingerprint: String?
+    /// `service_tier`: accepted for compatibility; only `auto`/`default` are served.
     public var serviceTier: String?
+    /// The generated choices, `n` per prompt, in index order.
     public var choices: [Choice]
+    /// Token counts of the request.
     public var usage: StreamUsage
 
+    /// Creates a `ChatCompletionChunk` from its fields.
     public init(
         id: String,
         created: Int,
@@ -56,13 +66,18 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
         try container.encode(usage, forKey: .usage)
     }
 
+    /// One choice's part of a streamed chunk.
     public struct Choice: Codable, Sendable, Equatable {
+        /// The position of this item in its list (`choices`, `data`, `tool_calls`).
         public var index: Int
+        /// What this chunk adds to the message.
         public var delta: Delta
+        /// Log-probabilities of the generated tokens, when the request asked for them.
         public var logprobs: ChatLogprobs?
         /// `null` on every chunk but the one that ends the choice.
         public var finishReason: FinishReason?
 
+        /// Creates a `ChatCompletionChunk.Choice` from its fields.
         public init(index: Int, delta: Delta, logprobs: ChatLogprobs? = nil, finishReason: FinishReason? = nil) {
             self.index = index
             self.delta = delta
@@ -86,11 +101,17 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
 
     /// What a chunk adds to the message; absent fields are omitted (the last delta is `{}`).
     public struct Delta: Codable, Sendable, Equatable {
+        /// Who wrote the message.
         public var role: ChatRole?
+        /// The text (or, in a request, the content parts).
         public var content: String?
+        /// A refusal message; this server never refuses, so it is always `nil`.
         public var refusal: String?
+        /// `tool_calls`: function calls the assistant made (never produced here: tool calling is
+        /// not implemented).
         public var toolCalls: [ToolCallDelta]?
 
+        /// Creates a `ChatCompletionChunk.Delta` from its fields.
         public init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil) {
             self.role = role
             self.content = content
@@ -105,11 +126,16 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
 
     /// A fragment of a tool call; `index` says which call it continues.
     public struct ToolCallDelta: Codable, Sendable, Equatable {
+        /// The position of this item in its list (`choices`, `data`, `tool_calls`).
         public var index: Int
+        /// The object's identifier (`chatcmpl-…`, `cmpl-…`, a model id, or a tool call's id).
         public var id: String?
+        /// The object's type tag, as OpenAI's wire format names it.
         public var type: String?
+        /// The function called or offered.
         public var function: FunctionDelta?
 
+        /// Creates a `ChatCompletionChunk.ToolCallDelta` from its fields.
         public init(index: Int, id: String? = nil, type: String? = nil, function: FunctionDelta? = nil) {
             self.index = index
             self.id = id
@@ -118,10 +144,14 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
         }
     }
 
+    /// A piece of a streamed function call.
     public struct FunctionDelta: Codable, Sendable, Equatable {
+        /// A name: of the function, tool or message author.
         public var name: String?
+        /// The call's arguments, as a JSON string.
         public var arguments: String?
 
+        /// Creates a `ChatCompletionChunk.FunctionDelta` from its fields.
         public init(name: String? = nil, arguments: String? = nil) {
             self.name = name
             self.arguments = arguments

@@ -1,31 +1,38 @@
 /// Who wrote a chat message.
 public enum ChatRole: String, Codable, Sendable, Equatable {
+    /// The author of a message, as OpenAI names them (`developer` is the newer name of `system`;
+    /// `function` is the deprecated form of `tool`).
     case system, developer, user, assistant, tool, function
 }
 
 /// One message of a chat request. A single struct for every role: which fields a role
 /// requires is checked by the endpoint, so its 400 can name the field.
 public struct ChatMessage: Codable, Sendable, Equatable {
+    /// Who wrote the message.
     public var role: ChatRole
     /// `null` for an assistant message that only carries tool calls.
     public var content: MessageContent?
+    /// A name: of the function, tool or message author.
     public var name: String?
     /// Tool calls an assistant made earlier in the conversation.
     public var toolCalls: [ToolCall]?
     /// For `role: tool`, the call this message answers.
     public var toolCallID: String?
+    /// A refusal message; this server never refuses, so it is always `nil`.
     public var refusal: String?
     /// Deprecated form of `tool_calls`.
     public var functionCall: FunctionCall?
     /// Audio of an earlier assistant turn (`{"id": ...}`); not supported by this server.
     public var audio: JSONValue?
 
+    /// Creates a `ChatMessage` from its fields.
     public init(role: ChatRole, content: MessageContent?, name: String? = nil) {
         self.role = role
         self.content = content
         self.name = name
     }
 
+    /// Creates a `ChatMessage` from its fields.
     public init(role: ChatRole, text: String) {
         self.init(role: role, content: .text(text))
     }
@@ -40,7 +47,9 @@ public struct ChatMessage: Codable, Sendable, Equatable {
 
 /// Message content: a plain string or an array of typed parts.
 public enum MessageContent: Codable, Sendable, Equatable {
+    /// Plain text.
     case text(String)
+    /// Content parts (text parts are served; image, audio and file parts are refused).
     case parts([ContentPart])
 
     public init(from decoder: any Decoder) throws {
@@ -84,26 +93,39 @@ public enum MessageContent: Codable, Sendable, Equatable {
 
 /// A typed part of message content.
 public enum ContentPart: Codable, Sendable, Equatable {
+    /// A text part.
     case text(String)
+    /// An image part (refused: the served models read text).
     case imageURL(ImageURL)
+    /// An audio part (refused).
     case inputAudio(InputAudio)
+    /// A file part (refused).
     case file(JSONValue)
+    /// A refusal part of an earlier assistant message, read as text.
     case refusal(String)
 
+    /// An image reference of an image part.
     public struct ImageURL: Codable, Sendable, Equatable {
+        /// The image's URL or data URL.
         public var url: String
+        /// The requested image detail.
         public var detail: String?
 
+        /// Creates a `ContentPart.ImageURL` from its fields.
         public init(url: String, detail: String? = nil) {
             self.url = url
             self.detail = detail
         }
     }
 
+    /// The audio of an audio part.
     public struct InputAudio: Codable, Sendable, Equatable {
+        /// The audio, base64.
         public var data: String
+        /// The audio format.
         public var format: String
 
+        /// Creates a `ContentPart.InputAudio` from its fields.
         public init(data: String, format: String) {
             self.data = data
             self.format = format

@@ -2,13 +2,18 @@ import Foundation
 
 /// The body of `POST /v1/embeddings`.
 public struct EmbeddingRequest: Codable, Sendable, Equatable {
+    /// What to embed: a string, strings, token ids, or lists of token ids.
     public var input: PromptInput
+    /// The model id, as the request named it.
     public var model: String
+    /// `encoding_format`: `float` (the default) or `base64`.
     public var encodingFormat: EmbeddingEncodingFormat?
     /// Truncate each vector to this many dimensions (then re-normalise).
     public var dimensions: Int?
+    /// An identifier of the end user; accepted, with no effect.
     public var user: String?
 
+    /// Creates an `EmbeddingRequest` from its fields.
     public init(input: PromptInput, model: String, encodingFormat: EmbeddingEncodingFormat? = nil, dimensions: Int? = nil) {
         self.input = input
         self.model = model
@@ -22,7 +27,9 @@ public struct EmbeddingRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// How vectors are encoded in the response.
 public enum EmbeddingEncodingFormat: String, Codable, Sendable, Equatable {
+    /// An array of numbers.
     case float
     /// Little-endian float32 values, base64-encoded (what the official Python SDK asks for by default).
     case base64
@@ -30,11 +37,17 @@ public enum EmbeddingEncodingFormat: String, Codable, Sendable, Equatable {
 
 /// The body of an embeddings response.
 public struct EmbeddingList: Codable, Sendable, Equatable {
+    /// The object type OpenAI's wire format names (`chat.completion`, `text_completion`, `list`,
+    /// …).
     public var object: String
+    /// The items of the list.
     public var data: [Embedding]
+    /// The model id, as the request named it.
     public var model: String
+    /// Token counts of the request.
     public var usage: EmbeddingUsage
 
+    /// Creates an `EmbeddingList` from its fields.
     public init(data: [Embedding], model: String, usage: EmbeddingUsage) {
         self.object = "list"
         self.data = data
@@ -43,12 +56,17 @@ public struct EmbeddingList: Codable, Sendable, Equatable {
     }
 }
 
+/// One input's vector in an embeddings response.
 public struct Embedding: Codable, Sendable, Equatable {
+    /// The object type OpenAI's wire format names (`chat.completion`, `text_completion`, `list`,
+    /// …).
     public var object: String
+    /// The vector: floats, or base64 of little-endian float32 when the request asked for `base64`.
     public var embedding: EmbeddingVector
     /// Position of the input this vector belongs to.
     public var index: Int
 
+    /// Creates an `Embedding` from its fields.
     public init(embedding: EmbeddingVector, index: Int) {
         self.object = "embedding"
         self.embedding = embedding
@@ -58,9 +76,12 @@ public struct Embedding: Codable, Sendable, Equatable {
 
 /// A vector as JSON numbers or as base64 of little-endian float32.
 public enum EmbeddingVector: Codable, Sendable, Equatable {
+    /// The vector as numbers.
     case float([Float])
+    /// The vector as base64 of little-endian float32 (the Python SDK's default request).
     case base64(String)
 
+    /// Creates an `EmbeddingVector` from its fields.
     public init(_ values: [Float], format: EmbeddingEncodingFormat) {
         switch format {
         case .float:

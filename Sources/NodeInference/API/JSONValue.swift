@@ -3,12 +3,19 @@ import Foundation
 /// An arbitrary JSON value, for the parts of OpenAI's schema that are free-form
 /// (a tool's `parameters` schema, `metadata`, `response_format.json_schema`).
 public enum JSONValue: Codable, Sendable, Equatable, Hashable {
+    /// `null`.
     case null
+    /// A boolean.
     case bool(Bool)
+    /// A number without a fraction or exponent.
     case integer(Int)
+    /// Any other number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {

@@ -1,9 +1,13 @@
 /// The four shapes of `prompt` (completions) and `input` (embeddings): a string, an array of
 /// strings, an array of token ids, or an array of arrays of token ids.
 public enum PromptInput: Codable, Sendable, Equatable {
+    /// One prompt as text.
     case text(String)
+    /// Several prompts as text.
     case texts([String])
+    /// One prompt as token ids.
     case tokens([Int])
+    /// Several prompts as token ids.
     case tokenBatches([[Int]])
 
     public init(from decoder: any Decoder) throws {

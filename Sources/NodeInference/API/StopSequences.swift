@@ -1,14 +1,17 @@
 /// `stop`: a single string or an array of strings.
 public struct StopSequences: Codable, Sendable, Equatable {
+    /// The strings, in order.
     public var values: [String]
     /// Whether the client sent a single string rather than an array (kept for faithful re-encoding).
     public var wasSingle: Bool
 
+    /// Creates a `StopSequences` from its fields.
     public init(_ values: [String]) {
         self.values = values
         self.wasSingle = false
     }
 
+    /// Creates a `StopSequences` from its fields.
     public init(single value: String) {
         self.values = [value]
         self.wasSingle = true

@@ -1,8 +1,11 @@
 /// The `usage` key of a streamed chunk, which has three states on the wire: absent (the client
 /// did not ask for usage), `null` (asked, on every chunk but the last) and a value (the last chunk).
 public enum StreamUsage: Sendable, Equatable {
+    /// No `usage` key (the request did not ask for usage).
     case omitted
+    /// `"usage": null`, on every chunk but the last when the request asked for usage.
     case null
+    /// The usage, in the last chunk.
     case value(Usage)
 
     var usage: Usage? {

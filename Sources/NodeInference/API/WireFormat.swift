@@ -30,9 +30,12 @@ public enum WireFormat {
 
 /// A request body that could not be decoded: the message says what is wrong, `param` where.
 public struct RequestDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The generated message.
     public var message: String
+    /// The request field the error is about, when there is one.
     public var param: String?
 
+    /// Creates a `RequestDecodingError` from its fields.
     public init(message: String, param: String?) {
         self.message = message
         self.param = param

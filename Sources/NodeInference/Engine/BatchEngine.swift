@@ -181,6 +181,7 @@ public struct BatchOptions: Sendable, Equatable {
     /// wait for running ones to end rather than join; a job alone always runs.
     public var kvCacheBytes: Int
 
+    /// Creates a `BatchOptions` from its fields.
     public init(maxSequences: Int = 16, prefillTokensPerStep: Int = 256, prefixCacheBytes: Int = 64 << 20, kvCacheBytes: Int = 1 << 30) {
         self.maxSequences = max(1, maxSequences)
         self.kvCacheBytes = max(0, kvCacheBytes)

@@ -4,12 +4,16 @@ import Synchronization
 /// Where a scheduled job's events go, from the scheduler's thread. `finish` is called exactly
 /// once, after the last event: with `nil` when the job completed or was cancelled.
 public struct SendableSink: Sendable {
+    /// Polled before every step: `true` stops the job and frees its sequences.
     public var isCancelled: @Sendable () -> Bool
     /// The job joined the running batch (it waited until then).
     public var started: @Sendable () -> Void
+    /// Receives each event of the job, in order, on the model's thread.
     public var emit: @Sendable (CompletionEvent) -> Void
+    /// Called once when the job ends: `nil`, or the error that ended it.
     public var finish: @Sendable ((any Error)?) -> Void
 
+    /// Creates a `SendableSink` from its fields.
     public init(
         isCancelled: @escaping @Sendable () -> Bool, started: @escaping @Sendable () -> Void = {},
         emit: @escaping @Sendable (CompletionEvent) -> Void, finish: @escaping @Sendable ((any Error)?) -> Void

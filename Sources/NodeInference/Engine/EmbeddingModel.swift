@@ -6,7 +6,9 @@ import Foundation
 public final class EmbeddingModel: Sendable {
     /// One input: text, or token ids of its content (`[CLS]`/`[SEP]` are added).
     public enum Input: Sendable, Equatable {
+        /// Text, tokenized by the model's tokenizer.
         case text(String)
+        /// Token ids, used as given.
         case tokens([Int])
     }
 
@@ -18,12 +20,16 @@ public final class EmbeddingModel: Sendable {
         case reject
     }
 
+    /// One input's result.
     public struct Embedding: Sendable, Equatable {
+        /// The sentence's vector (normalised when the model normalises).
         public var vector: [Float]
         /// Tokens the model read, `[CLS]` and `[SEP]` included.
         public var tokenCount: Int
+        /// Whether the input was cut to the model's `max_seq_length`.
         public var truncated: Bool
 
+        /// Creates an `EmbeddingModel.Embedding` from its fields.
         public init(vector: [Float], tokenCount: Int, truncated: Bool) {
             self.vector = vector
             self.tokenCount = tokenCount
@@ -31,21 +37,27 @@ public final class EmbeddingModel: Sendable {
         }
     }
 
+    /// The model's tokenizer.
     public let tokenizer: WordPiece
     let model: BertModel
+    /// How token vectors become one sentence vector (sentence-transformers' pooling).
     public let pooling: String
     let poolingMode: Pooling
     /// Whether vectors are scaled to unit length (a `Normalize` module).
     public let normalizes: Bool
     /// Tokens per input, `[CLS]` and `[SEP]` included (`max_seq_length`).
     public let maxSequenceLength: Int
+    /// Worker threads of the model's products.
     public var threads: Int { pool.count }
     let pool: WorkerPool
     /// Inputs encoded together in one packed batch.
     static let batchSize = 64
 
+    /// The length of the model's vectors.
     public var dimensions: Int { model.configuration.dimension }
 
+    /// Loads a sentence-transformers folder (`config.json`, `*.safetensors`, `tokenizer.json`,
+    /// `modules.json`); `threads` defaults to every core. Errors name the file and what is wrong.
     public init(folder: String, threads: Int? = nil) throws {
         model = try BertModel(folder: folder)
         tokenizer = try WordPiece.load(folder: folder)
@@ -150,7 +162,9 @@ public final class EmbeddingModel: Sendable {
 
 /// A request the embedding model cannot serve.
 public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Input `index` has more tokens than the model's `max_seq_length` and truncation is off.
     case inputTooLong(index: Int, tokens: Int, limit: Int)
+    /// Input `index` holds a token id outside the vocabulary.
     case tokenOutOfRange(index: Int, token: Int, vocabularySize: Int)
 
     public var description: String {

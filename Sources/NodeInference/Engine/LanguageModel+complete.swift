@@ -20,8 +20,8 @@ extension LanguageModel {
         if let failure { throw failure }
     }
 
-    /// Runs `job` in this model's shared batch (see ``BatchScheduler``) and streams its
-    /// events. Ending the stream, or `isCancelled` turning true, stops the job before its
+    /// Runs `job` in this model's shared batch (one scheduler thread per model runs every
+    /// job) and streams its events. Ending the stream, or `isCancelled` turning true, stops the job before its
     /// next step and frees its cache.
     public func completions(
         _ job: CompletionJob, isCancelled: (@Sendable () -> Bool)? = nil

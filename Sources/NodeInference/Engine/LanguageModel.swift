@@ -3,7 +3,9 @@ import Foundation
 /// A text-generation model loaded from a GGUF file: the decoder and its tokenizer. Immutable
 /// and shared; each generation owns its own cache and buffers.
 public final class LanguageModel: Sendable {
+    /// The model's tokenizer.
     public let tokenizer: any Tokenizer
+    /// The model file or folder it was loaded from.
     public let path: String
     let model: LlamaModel
     /// Worker threads per matrix product.
@@ -13,6 +15,7 @@ public final class LanguageModel: Sendable {
     public let precision: MatmulPrecision
     /// The batch that ``completions(_:isCancelled:)`` jobs share.
     let scheduler: BatchScheduler
+    /// The batching limits the model's engine runs with.
     public let batchOptions: BatchOptions
     /// The chat template the model ships, compiled; `nil` when it has none.
     public let chatTemplate: ChatTemplate?
@@ -46,7 +49,9 @@ public final class LanguageModel: Sendable {
         BLAS.threadCount = 1
     }
 
+    /// The longest context (prompt plus completion) in tokens.
     public var contextLength: Int { model.configuration.contextLength }
+    /// The model family (`llama`, `qwen2`, `bert`, …).
     public var architecture: String { model.configuration.architecture }
     deinit { scheduler.stop() }
 
@@ -75,5 +80,6 @@ public enum MatmulPrecision: Sendable, Equatable {
         }
     }
 
+    /// A name: of the function, tool or message author.
     public var name: String { self == .float32 ? "f32" : "q8" }
 }

@@ -3,24 +3,24 @@
 /// every tensor's bytes lie inside the file without overlapping another — so that code using
 /// a `GGUFFile` can index tensor data without further checks.
 /// Follows https://github.com/ggml-org/ggml/blob/master/docs/gguf.md.
-public struct GGUFFile: Sendable {
-    public struct TensorInfo: Sendable, Equatable {
-        public var name: String
-        public var type: TensorType
+package struct GGUFFile: Sendable {
+    package struct TensorInfo: Sendable, Equatable {
+        package var name: String
+        package var type: TensorType
         /// GGML order: `dimensions[0]` is the row length (contiguous), then rows, ...
-        public var dimensions: [Int]
+        package var dimensions: [Int]
         /// Absolute offset of the data in the file.
-        public var offset: Int
-        public var byteCount: Int
+        package var offset: Int
+        package var byteCount: Int
 
-        public var elementCount: Int { dimensions.reduce(1, *) }
+        package var elementCount: Int { dimensions.reduce(1, *) }
     }
 
-    public let version: UInt32
-    public let metadata: [String: GGUFValue]
+    package let version: UInt32
+    package let metadata: [String: GGUFValue]
     /// Tensors in file order.
-    public let tensors: [TensorInfo]
-    public let alignment: Int
+    package let tensors: [TensorInfo]
+    package let alignment: Int
     let file: MappedFile
     private let index: [String: Int]
 
@@ -28,7 +28,7 @@ public struct GGUFFile: Sendable {
     static let maxDimensions: UInt32 = 4
     static let maxArrayDepth = 4
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         try self.init(file: MappedFile(path: path))
     }
 
@@ -178,7 +178,7 @@ public struct GGUFFile: Sendable {
         }
     }
 
-    public func tensor(_ name: String) -> TensorInfo? {
+    package func tensor(_ name: String) -> TensorInfo? {
         index[name].map { tensors[$0] }
     }
 
@@ -191,19 +191,19 @@ public struct GGUFFile: Sendable {
 }
 
 extension GGUFFile {
-    public func string(_ key: String) throws(GGUFError) -> String {
+    package func string(_ key: String) throws(GGUFError) -> String {
         guard let value = metadata[key] else { throw .missingKey(key) }
         guard let string = value.stringValue else { throw .wrongValueType(key: key, expected: "a string") }
         return string
     }
 
-    public func int(_ key: String) throws(GGUFError) -> Int {
+    package func int(_ key: String) throws(GGUFError) -> Int {
         guard let value = metadata[key] else { throw .missingKey(key) }
         guard let int = value.intValue else { throw .wrongValueType(key: key, expected: "an integer") }
         return int
     }
 
-    public func double(_ key: String) throws(GGUFError) -> Double {
+    package func double(_ key: String) throws(GGUFError) -> Double {
         guard let value = metadata[key] else { throw .missingKey(key) }
         guard let double = value.doubleValue else { throw .wrongValueType(key: key, expected: "a number") }
         return double

@@ -1,5 +1,5 @@
 /// A metadata value of a GGUF file.
-public enum GGUFValue: Sendable, Equatable {
+package enum GGUFValue: Sendable, Equatable {
     case uint(UInt64)
     case int(Int64)
     case float(Double)
@@ -7,7 +7,7 @@ public enum GGUFValue: Sendable, Equatable {
     case string(String)
     case array([GGUFValue])
 
-    public var intValue: Int? {
+    package var intValue: Int? {
         switch self {
         case .uint(let value): value <= UInt64(Int.max) ? Int(value) : nil
         case .int(let value): Int(value)
@@ -15,7 +15,7 @@ public enum GGUFValue: Sendable, Equatable {
         }
     }
 
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         switch self {
         case .float(let value): value
         case .uint(let value): Double(value)
@@ -24,17 +24,17 @@ public enum GGUFValue: Sendable, Equatable {
         }
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
-    public var arrayValue: [GGUFValue]? {
+    package var arrayValue: [GGUFValue]? {
         if case .array(let value) = self { return value }
         return nil
     }

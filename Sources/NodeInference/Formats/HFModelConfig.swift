@@ -2,17 +2,17 @@ import Foundation
 
 /// The fields of a Hugging Face `config.json` that the supported families use
 /// (`llama`, `mistral`, `qwen2`, `bert`); others are ignored.
-public struct HFModelConfig: Decodable, Sendable, Equatable {
-    public struct RopeScaling: Decodable, Sendable, Equatable {
-        public var ropeType: String?
-        public var type: String?
-        public var factor: Double?
-        public var lowFreqFactor: Double?
-        public var highFreqFactor: Double?
-        public var originalMaxPositionEmbeddings: Int?
+package struct HFModelConfig: Decodable, Sendable, Equatable {
+    package struct RopeScaling: Decodable, Sendable, Equatable {
+        package var ropeType: String?
+        package var type: String?
+        package var factor: Double?
+        package var lowFreqFactor: Double?
+        package var highFreqFactor: Double?
+        package var originalMaxPositionEmbeddings: Int?
 
         /// `rope_type`, or the older `type`.
-        public var kind: String? { ropeType ?? type }
+        package var kind: String? { ropeType ?? type }
 
         enum CodingKeys: String, CodingKey {
             case type, factor
@@ -23,26 +23,26 @@ public struct HFModelConfig: Decodable, Sendable, Equatable {
         }
     }
 
-    public var modelType: String
-    public var hiddenSize: Int
-    public var intermediateSize: Int
-    public var numHiddenLayers: Int
-    public var numAttentionHeads: Int
-    public var numKeyValueHeads: Int?
-    public var headDim: Int?
-    public var maxPositionEmbeddings: Int?
-    public var rmsNormEps: Double?
-    public var ropeTheta: Double?
-    public var ropeScaling: RopeScaling?
-    public var vocabSize: Int
-    public var tieWordEmbeddings: Bool?
-    public var attentionBias: Bool?
+    package var modelType: String
+    package var hiddenSize: Int
+    package var intermediateSize: Int
+    package var numHiddenLayers: Int
+    package var numAttentionHeads: Int
+    package var numKeyValueHeads: Int?
+    package var headDim: Int?
+    package var maxPositionEmbeddings: Int?
+    package var rmsNormEps: Double?
+    package var ropeTheta: Double?
+    package var ropeScaling: RopeScaling?
+    package var vocabSize: Int
+    package var tieWordEmbeddings: Bool?
+    package var attentionBias: Bool?
     // BERT
-    public var layerNormEps: Double?
-    public var typeVocabSize: Int?
-    public var hiddenAct: String?
-    public var positionEmbeddingType: String?
-    public var padTokenId: Int?
+    package var layerNormEps: Double?
+    package var typeVocabSize: Int?
+    package var hiddenAct: String?
+    package var positionEmbeddingType: String?
+    package var padTokenId: Int?
 
     enum CodingKeys: String, CodingKey {
         case modelType = "model_type"
@@ -67,7 +67,7 @@ public struct HFModelConfig: Decodable, Sendable, Equatable {
     }
 
     /// Reads `config.json` of a model folder; errors name the field.
-    public static func load(folder: String) throws -> HFModelConfig {
+    package static func load(folder: String) throws -> HFModelConfig {
         let path = (folder as NSString).appendingPathComponent("config.json")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelError.invalidConfiguration("cannot read \(path)")

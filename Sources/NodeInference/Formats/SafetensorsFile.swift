@@ -4,8 +4,8 @@ import Foundation
 /// header `{name: {dtype, shape, data_offsets}}`, then the tensor bytes. Every tensor's bytes
 /// are checked to lie inside the file, to match its shape and dtype, and not to overlap.
 /// Follows https://github.com/huggingface/safetensors (format description).
-public struct SafetensorsFile: Sendable {
-    public enum DType: String, Sendable {
+package struct SafetensorsFile: Sendable {
+    package enum DType: String, Sendable {
         case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
         case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
 
@@ -19,7 +19,7 @@ public struct SafetensorsFile: Sendable {
         }
 
         /// The runtime's element type, for the dtypes it computes with.
-        public var tensorType: TensorType? {
+        package var tensorType: TensorType? {
             switch self {
             case .f32: .f32
             case .f16: .f16
@@ -29,25 +29,25 @@ public struct SafetensorsFile: Sendable {
         }
     }
 
-    public struct TensorInfo: Sendable, Equatable {
-        public var name: String
-        public var dtype: DType
+    package struct TensorInfo: Sendable, Equatable {
+        package var name: String
+        package var dtype: DType
         /// Row-major, outermost first (`[out, in]` for a linear layer).
-        public var shape: [Int]
+        package var shape: [Int]
         /// Absolute offset in the file.
-        public var offset: Int
-        public var byteCount: Int
+        package var offset: Int
+        package var byteCount: Int
     }
 
     /// Headers are JSON text; anything larger is not a checkpoint header.
-    public static let maxHeaderBytes = 100 << 20
+    package static let maxHeaderBytes = 100 << 20
 
-    public let path: String
-    public let tensors: [String: TensorInfo]
-    public let metadata: [String: String]
+    package let path: String
+    package let tensors: [String: TensorInfo]
+    package let metadata: [String: String]
     let file: MappedFile
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         try self.init(file: MappedFile(path: path))
     }
 
@@ -115,12 +115,12 @@ public struct SafetensorsFile: Sendable {
 }
 
 /// A checkpoint: one `model.safetensors`, or shards listed by `model.safetensors.index.json`.
-public struct SafetensorsCheckpoint: Sendable {
-    public let files: [SafetensorsFile]
+package struct SafetensorsCheckpoint: Sendable {
+    package let files: [SafetensorsFile]
     private let location: [String: Int]
 
     /// Opens the checkpoint in a model folder.
-    public init(folder: String) throws {
+    package init(folder: String) throws {
         let fileManager = FileManager.default
         let index = (folder as NSString).appendingPathComponent("model.safetensors.index.json")
         let single = (folder as NSString).appendingPathComponent("model.safetensors")
@@ -153,7 +153,7 @@ public struct SafetensorsCheckpoint: Sendable {
         self.location = location
     }
 
-    public func tensor(_ name: String) -> (SafetensorsFile, SafetensorsFile.TensorInfo)? {
+    package func tensor(_ name: String) -> (SafetensorsFile, SafetensorsFile.TensorInfo)? {
         guard let number = location[name], let info = files[number].tensors[name] else { return nil }
         return (files[number], info)
     }

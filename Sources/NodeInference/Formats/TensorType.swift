@@ -1,20 +1,36 @@
 /// Element types of tensors, with GGML's numeric ids (as GGUF stores them) and block layouts.
 /// Follows https://github.com/ggml-org/ggml/blob/master/docs/gguf.md (ggml_type).
 public enum TensorType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// 32-bit floats.
     case f32 = 0
+    /// IEEE half floats.
     case f16 = 1
+    /// Blocks of 32: an f16 scale and 4-bit quants with an offset of 8.
     case q4_0 = 2
+    /// Blocks of 32: an f16 scale and minimum, 4-bit quants.
     case q4_1 = 3
+    /// Blocks of 32: an f16 scale, 5-bit quants with an offset of 16.
     case q5_0 = 6
+    /// Blocks of 32: an f16 scale and minimum, 5-bit quants.
     case q5_1 = 7
+    /// Blocks of 32: an f16 scale and 8-bit quants.
     case q8_0 = 8
+    /// Blocks of 32: 8-bit quants with a scale and a scaled sum (llama.cpp's activation type; not
+    /// read).
     case q8_1 = 9
+    /// Super-blocks of 256, 2-bit (not read: a model with it is refused, naming the tensor).
     case q2_K = 10
+    /// Super-blocks of 256, 3-bit (not read: a model with it is refused, naming the tensor).
     case q3_K = 11
+    /// Super-blocks of 256: eight blocks of 32 with 6-bit scales and minimums, 4-bit quants.
     case q4_K = 12
+    /// Super-blocks of 256: as Q4_K with a fifth bit per quant.
     case q5_K = 13
+    /// Super-blocks of 256: sixteen blocks of 16 with 8-bit scales, 6-bit quants.
     case q6_K = 14
+    /// Super-blocks of 256, 8-bit (llama.cpp's activation type; not read).
     case q8_K = 15
+    /// bfloat16.
     case bf16 = 30
 
     /// Elements per block.

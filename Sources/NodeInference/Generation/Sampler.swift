@@ -2,15 +2,15 @@ import Foundation
 
 /// Chooses tokens from logits. Owns its random generator (seedable); one per choice, owned
 /// by the generation loop. Each transform is a separate static function, tested on its own.
-public struct Sampler: Sendable {
-    public let parameters: SamplingParameters
+package struct Sampler: Sendable {
+    package let parameters: SamplingParameters
     private var random: Xoshiro256
     /// How often each token was generated, for presence and frequency penalties.
     private var generatedCounts: [Int: Int] = [:]
     /// Tokens of the prompt and output, for the repetition penalty.
     private var seen: Set<Int>
 
-    public init(parameters: SamplingParameters, promptTokens: [Int], seedOffset: UInt64 = 0) {
+    package init(parameters: SamplingParameters, promptTokens: [Int], seedOffset: UInt64 = 0) {
         self.parameters = parameters
         var system = SystemRandomNumberGenerator()
         self.random = Xoshiro256(seed: (parameters.seed ?? system.next()) &+ seedOffset &* 0x9E37_79B9_7F4A_7C15)
@@ -18,7 +18,7 @@ public struct Sampler: Sendable {
     }
 
     /// Chooses the next token; `logits` (the model's raw output) is modified in place.
-    public mutating func next(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
+    package mutating func next(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
         Self.applyLogitBias(logits, parameters.logitBias)
         Self.applyPenalties(logits, counts: generatedCounts, presence: parameters.presencePenalty, frequency: parameters.frequencyPenalty)
         Self.applyRepetitionPenalty(logits, seen: seen, penalty: parameters.repetitionPenalty)
@@ -38,36 +38,36 @@ public struct Sampler: Sendable {
     }
 
     /// A token and its probability after temperature.
-    public struct Candidate: Equatable, Sendable {
-        public var token: Int
-        public var probability: Float
+    package struct Candidate: Equatable, Sendable {
+        package var token: Int
+        package var probability: Float
 
-        public init(token: Int, probability: Float) {
+        package init(token: Int, probability: Float) {
             self.token = token
             self.probability = probability
         }
     }
 
-    public static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
+    package static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
         var best = 0
         for i in logits.indices where logits[i] > logits[best] { best = i }
         return best
     }
 
-    public static func applyLogitBias(_ logits: UnsafeMutableBufferPointer<Float>, _ bias: [Int: Float]) {
+    package static func applyLogitBias(_ logits: UnsafeMutableBufferPointer<Float>, _ bias: [Int: Float]) {
         for (token, value) in bias where logits.indices.contains(token) {
             logits[token] = value <= -100 ? -.infinity : logits[token] + value
         }
     }
 
-    public static func applyPenalties(_ logits: UnsafeMutableBufferPointer<Float>, counts: [Int: Int], presence: Float, frequency: Float) {
+    package static func applyPenalties(_ logits: UnsafeMutableBufferPointer<Float>, counts: [Int: Int], presence: Float, frequency: Float) {
         guard presence != 0 || frequency != 0 else { return }
         for (token, count) in counts where logits.indices.contains(token) {
             logits[token] -= Float(count) * frequency + (count > 0 ? presence : 0)
         }
     }
 
-    public static func applyRepetitionPenalty(_ logits: UnsafeMutableBufferPointer<Float>, seen: Set<Int>, penalty: Float) {
+    package static func applyRepetitionPenalty(_ logits: UnsafeMutableBufferPointer<Float>, seen: Set<Int>, penalty: Float) {
         guard penalty != 1, penalty > 0 else { return }
         for token in seen where logits.indices.contains(token) {
             logits[token] = logits[token] > 0 ? logits[token] / penalty : logits[token] * penalty
@@ -76,7 +76,7 @@ public struct Sampler: Sendable {
 
     /// Softmax at `temperature` over the tokens that can matter: those within 30·T of the best
     /// logit (the rest together hold less than 1e-8 of the probability), sorted by probability.
-    public static func candidates(_ logits: UnsafeMutableBufferPointer<Float>, temperature: Float) -> [Candidate] {
+    package static func candidates(_ logits: UnsafeMutableBufferPointer<Float>, temperature: Float) -> [Candidate] {
         let maximum = logits.max() ?? 0
         guard maximum.isFinite else { return [Candidate(token: argmax(logits), probability: 1)] }
         let floor = maximum - 30 * temperature
@@ -92,13 +92,13 @@ public struct Sampler: Sendable {
         return candidates
     }
 
-    public static func keepTopK(_ candidates: inout [Candidate], _ k: Int) {
+    package static func keepTopK(_ candidates: inout [Candidate], _ k: Int) {
         guard k > 0, candidates.count > k else { return }
         candidates.removeLast(candidates.count - k)
         renormalize(&candidates)
     }
 
-    public static func keepTopP(_ candidates: inout [Candidate], _ p: Float) {
+    package static func keepTopP(_ candidates: inout [Candidate], _ p: Float) {
         guard p < 1, !candidates.isEmpty else { return }
         var sum: Float = 0
         var keep = candidates.count
@@ -113,7 +113,7 @@ public struct Sampler: Sendable {
         renormalize(&candidates)
     }
 
-    public static func keepMinP(_ candidates: inout [Candidate], _ minP: Float) {
+    package static func keepMinP(_ candidates: inout [Candidate], _ minP: Float) {
         guard minP > 0, let best = candidates.first?.probability else { return }
         candidates.removeAll { $0.probability < minP * best }
         renormalize(&candidates)
@@ -139,10 +139,10 @@ public struct Sampler: Sendable {
 
 /// xoshiro256** seeded through SplitMix64: small, fast, and the same sequence on every machine.
 /// Follows https://prng.di.unimi.it/xoshiro256starstar.c.
-public struct Xoshiro256: RandomNumberGenerator, Sendable {
+package struct Xoshiro256: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var splitMix = seed
         func next() -> UInt64 {
             splitMix &+= 0x9E37_79B9_7F4A_7C15
@@ -154,7 +154,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         state = (next(), next(), next(), next())
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((state.1 &* 5) << 7 | (state.1 &* 5) >> 57) &* 9
         let t = state.1 << 17
         state.2 ^= state.0
@@ -167,7 +167,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1).
-    public mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 }

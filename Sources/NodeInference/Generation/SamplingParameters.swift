@@ -10,6 +10,7 @@ public struct SamplingParameters: Sendable, Equatable {
     public var minP: Float = 0
     /// OpenAI's penalties on tokens already generated: `presence` once, `frequency` per occurrence.
     public var presencePenalty: Float = 0
+    /// `frequency_penalty`, −2…2: penalises tokens by how often they appeared.
     public var frequencyPenalty: Float = 0
     /// Hugging Face's multiplicative penalty on tokens of the prompt and the output; 1 is none.
     public var repetitionPenalty: Float = 1
@@ -18,5 +19,6 @@ public struct SamplingParameters: Sendable, Equatable {
     /// The same seed and request give the same output.
     public var seed: UInt64?
 
+    /// An empty `SamplingParameters` (every field at its default).
     public init() {}
 }

@@ -1,22 +1,22 @@
 /// Watches generated text for stop strings across token boundaries. Text is released only
 /// once it can no longer become the start of a stop string, so a stream never shows a stop
 /// string or its beginning.
-public struct StopMatcher: Sendable {
+package struct StopMatcher: Sendable {
     let stops: [String]
     private var held = ""
 
-    public init(stops: [String]) {
+    package init(stops: [String]) {
         self.stops = stops.filter { !$0.isEmpty }
     }
 
-    public enum Result: Equatable, Sendable {
+    package enum Result: Equatable, Sendable {
         /// Text safe to release now (possibly empty).
         case text(String)
         /// A stop string appeared: release this text (before the stop) and end.
         case stopped(String)
     }
 
-    public mutating func append(_ text: String) -> Result {
+    package mutating func append(_ text: String) -> Result {
         guard !stops.isEmpty else { return .text(text) }
         held += text
         // The earliest stop occurrence wins.
@@ -48,7 +48,7 @@ public struct StopMatcher: Sendable {
     }
 
     /// What is still held when generation ends for another reason.
-    public mutating func flush() -> String {
+    package mutating func flush() -> String {
         defer { held = "" }
         return held
     }

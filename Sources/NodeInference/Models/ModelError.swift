@@ -1,11 +1,18 @@
 /// A model file that cannot be served, with the reason.
 public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// An architecture this runtime does not implement.
     case unsupportedArchitecture(String)
+    /// A tensor the architecture needs is absent.
     case missingTensor(String)
+    /// A tensor's shape does not match the configuration.
     case tensorShape(name: String, expected: [Int], found: [Int])
+    /// A tensor in a type this runtime does not read.
     case unsupportedTensorType(name: String, type: String)
+    /// Hyper-parameters that are missing or inconsistent.
     case invalidConfiguration(String)
+    /// A token id outside the vocabulary.
     case tokenOutOfRange(token: Int, vocabularySize: Int)
+    /// More positions than the context holds.
     case contextOverflow(positions: Int, contextLength: Int)
 
     public var description: String {

@@ -16,11 +16,13 @@ public struct ByteLevelBPE: Tokenizer {
     let specials: SpecialTokenMatcher
     let controlTokens: Set<Int>
     public let endOfGenerationTokens: Set<Int>
+    /// The token the model's metadata asks to put first, if any.
     public let beginningOfSequenceToken: Int?
     let endOfSequenceToken: Int?
     let addBOS: Bool
     let addEOS: Bool
 
+    /// Tokens in the vocabulary.
     public var vocabularySize: Int { tokens.count }
 
     /// - Parameters:

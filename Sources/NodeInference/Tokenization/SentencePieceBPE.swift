@@ -15,11 +15,13 @@ public struct SentencePieceBPE: Tokenizer {
     let controlTokens: Set<Int>
     let addSpacePrefix: Bool
     public let endOfGenerationTokens: Set<Int>
+    /// The token the model's metadata asks to put first, if any.
     public let beginningOfSequenceToken: Int?
     let endOfSequenceToken: Int?
     let addBOS: Bool
     let addEOS: Bool
 
+    /// Tokens in the vocabulary.
     public var vocabularySize: Int { tokens.count }
 
     package init(

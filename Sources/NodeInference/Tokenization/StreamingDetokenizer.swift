@@ -3,6 +3,7 @@
 public struct StreamingDetokenizer: Sendable {
     private var pending: [UInt8] = []
 
+    /// An empty `StreamingDetokenizer` (every field at its default).
     public init() {}
 
     /// Text that became complete with these bytes (possibly empty).

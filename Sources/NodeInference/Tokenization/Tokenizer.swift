@@ -1,5 +1,6 @@
 /// Turns text into token ids and back. Implementations are immutable and shared.
 public protocol Tokenizer: Sendable {
+    /// Tokens in the vocabulary.
     var vocabularySize: Int { get }
     /// Token ids of `text`. With `parseSpecial`, the text of special tokens (`<|im_start|>`)
     /// becomes those tokens, as in a rendered chat prompt; without it, such text is plain text.
@@ -9,6 +10,7 @@ public protocol Tokenizer: Sendable {
     func bytes(of token: Int) -> [UInt8]
     /// Tokens that end generation (end of sequence, end of turn).
     var endOfGenerationTokens: Set<Int> { get }
+    /// The token the model's metadata asks to put first, if any.
     var beginningOfSequenceToken: Int? { get }
     /// Whether a token is a control token (never shown as text by default).
     func isControl(_ token: Int) -> Bool
@@ -20,6 +22,7 @@ public protocol Tokenizer: Sendable {
 }
 
 extension Tokenizer {
+    /// The text of `tokens` (invalid UTF-8 replaced by U+FFFD).
     public func decode(_ tokens: [Int]) -> String {
         decode(tokens, skipControl: false)
     }

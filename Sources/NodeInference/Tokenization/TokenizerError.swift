@@ -1,7 +1,10 @@
 /// A tokenizer description that cannot be used, with the reason.
 public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A tokenizer model type this library does not implement.
     case unsupportedModel(String)
+    /// A field the tokenizer needs is absent.
     case missingField(String)
+    /// A field holds an invalid value.
     case invalidField(String, reason: String)
 
     public var description: String {

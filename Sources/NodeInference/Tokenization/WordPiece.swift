@@ -6,6 +6,7 @@ import Foundation
 /// Follows Hugging Face `tokenizers` (normalizers/bert.rs, pre_tokenizers/bert.rs,
 /// models/wordpiece).
 public struct WordPiece: Sendable {
+    /// BERT's normalizer settings: lower-casing, accent stripping, Chinese characters split.
     public struct Normalizer: Sendable, Equatable {
         var cleanText = true
         var handleChineseChars = true
@@ -24,6 +25,7 @@ public struct WordPiece: Sendable {
     let padToken: Int
     let specials: SpecialTokenMatcher
 
+    /// Tokens in the vocabulary.
     public var vocabularySize: Int { tokens.count }
 
     package static func load(folder: String) throws -> WordPiece {
@@ -103,6 +105,7 @@ public struct WordPiece: Sendable {
         return ([classToken] + content + [separatorToken], truncated)
     }
 
+    /// The vocabulary entry of `id` (empty outside the vocabulary).
     public func token(_ id: Int) -> String { tokens.indices.contains(id) ? tokens[id] : "" }
 
     func normalize(_ text: String) -> String {

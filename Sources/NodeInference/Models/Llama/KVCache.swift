@@ -5,6 +5,7 @@ public final class KVCacheUsage: Sendable {
     private let bytes = Atomic<Int>(0)
     private let positions = Atomic<Int>(0)
 
+    /// An empty `KVCacheUsage` (every field at its default).
     public init() {}
 
     /// Bytes allocated for keys and values.

@@ -6,23 +6,30 @@ import Foundation
 /// Renders match Python's `jinja2` configured as `transformers` configures it
 /// (`trim_blocks`, `lstrip_blocks`, loop controls, `tojson` as `json.dumps`).
 public struct ChatTemplate: Sendable {
+    /// The template's text.
     public let source: String
     let nodes: [TemplateNode]
 
     /// Templates are configuration, but untrusted: bound their size.
     public static let maxSourceBytes = 1 << 20
 
+    /// Creates a `ChatTemplate` from its fields.
     public init(source: String) throws(TemplateError) {
         guard source.utf8.count <= Self.maxSourceBytes else { throw .limitExceeded("template larger than \(Self.maxSourceBytes) bytes") }
         self.source = source
         self.nodes = try TemplateParser.parse(source)
     }
 
+    /// Renders the conversation as `transformers`' `apply_chat_template` does.
+    ///
     /// - Parameters:
     ///   - messages: an array of message objects (as JSON decodes them, key order kept).
     ///   - tools: the tools array, or `nil` (the template then sees `none`).
-    ///   - bosToken/eosToken: `nil` leaves the variable undefined, as transformers does.
+    ///   - addGenerationPrompt: end with the opening of an assistant turn.
+    ///   - bosToken: the `bos_token` variable; `nil` leaves it undefined, as transformers does.
+    ///   - eosToken: the `eos_token` variable; `nil` leaves it undefined.
     ///   - now: the clock `strftime_now` reads.
+    ///   - extra: further variables (a template may read, for example, `enable_thinking`).
     public func render(
         messages: TemplateValue,
         tools: TemplateValue? = nil,

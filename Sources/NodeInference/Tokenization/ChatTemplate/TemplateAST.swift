@@ -1,5 +1,5 @@
 /// The compiled form of a template: statements and expressions.
-public indirect enum TemplateExpression: Sendable {
+package indirect enum TemplateExpression: Sendable {
     case literal(TemplateValue)
     case name(String)
     case list([TemplateExpression])
@@ -15,8 +15,8 @@ public indirect enum TemplateExpression: Sendable {
     case conditional(then: TemplateExpression, condition: TemplateExpression, otherwise: TemplateExpression?)
 }
 
-public indirect enum TemplateNode: Sendable {
-    public enum Target: Sendable {
+package indirect enum TemplateNode: Sendable {
+    package enum Target: Sendable {
         case name(String)
         case names([String])
         case attribute(String, String)

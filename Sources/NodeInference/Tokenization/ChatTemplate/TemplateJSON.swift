@@ -1,11 +1,11 @@
 /// JSON for templates: parsing that keeps object key order (Python's `json.loads` gives
 /// ordered dicts, and `tojson` shows the order), and `json.dumps` output as Hugging Face's
 /// `tojson` filter produces it (`ensure_ascii=False`).
-public enum TemplateJSON {
+package enum TemplateJSON {
     /// Nesting deeper than this is refused rather than recursed into.
-    public static let maxDepth = 128
+    package static let maxDepth = 128
 
-    public static func parse(_ text: String) throws(TemplateError) -> TemplateValue {
+    package static func parse(_ text: String) throws(TemplateError) -> TemplateValue {
         var parser = Parser(scalars: Array(text.unicodeScalars))
         parser.skipSpace()
         let value = try parser.value(depth: 0)
@@ -14,7 +14,7 @@ public enum TemplateJSON {
         return value
     }
 
-    public static func dump(_ value: TemplateValue, indent: Int? = nil) -> String {
+    package static func dump(_ value: TemplateValue, indent: Int? = nil) -> String {
         var out = ""
         write(value, indent: indent, level: 0, into: &out)
         return out

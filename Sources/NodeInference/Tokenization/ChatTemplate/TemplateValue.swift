@@ -3,21 +3,32 @@ import Foundation
 /// A value inside a template, with Python's semantics where Jinja inherits them (truthiness,
 /// `str()`, equality, dict order).
 public indirect enum TemplateValue: Sendable, Equatable {
+    /// Jinja's undefined, remembering the name that was looked up.
     case undefined(String)
+    /// Python's `None`.
     case none
+    /// A boolean.
     case bool(Bool)
+    /// An integer.
     case int(Int)
+    /// A float.
     case double(Double)
+    /// A string.
     case string(String)
+    /// A list.
     case array([TemplateValue])
     /// Keys in insertion order, as Python dicts keep them (it shows in `tojson` and `items()`).
     case object(OrderedObject)
+    /// A `namespace()` object, mutable across loop iterations.
     case namespace(NamespaceBox)
+    /// A macro defined by the template.
     case macro(MacroBox)
     /// A bound method of a value (`text.strip`), waiting for its call.
     case method(TemplateValueBox, String)
+    /// A built-in global function (`raise_exception`, `strftime_now`, `range`, …).
     case function(String)
 
+    /// The value in a condition, as Python's truthiness.
     public var isTruthy: Bool {
         switch self {
         case .undefined, .none: false
@@ -31,6 +42,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
         }
     }
 
+    /// Whether the value is anything but `undefined` (Jinja's `is defined`).
     public var isDefined: Bool {
         if case .undefined = self { return false }
         return true
@@ -108,19 +120,26 @@ public indirect enum TemplateValue: Sendable, Equatable {
 
 /// A dict that keeps insertion order.
 public struct OrderedObject: Sendable, Equatable {
+    /// The key–value pairs, in insertion order (as Python dicts keep them).
     public private(set) var entries: [(key: String, value: TemplateValue)] = []
     private var index: [String: Int] = [:]
 
+    /// An empty `OrderedObject` (every field at its default).
     public init() {}
 
+    /// Creates an `OrderedObject` from its fields.
     public init(_ pairs: [(String, TemplateValue)]) {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Whether there is nothing in it.
     public var isEmpty: Bool { entries.isEmpty }
+    /// How many entries it has.
     public var count: Int { entries.count }
+    /// The keys, in insertion order.
     public var keys: [String] { entries.map(\.key) }
 
+    /// The value of `key`, if present.
     public subscript(key: String) -> TemplateValue? {
         get { index[key].map { entries[$0].value } }
         set {
@@ -146,6 +165,7 @@ public final class NamespaceBox: @unchecked Sendable {
     init(_ attributes: OrderedObject) { self.attributes = attributes }
 }
 
+/// A template macro, shared by reference.
 public final class MacroBox: Sendable {
     let name: String
     let parameters: [(String, TemplateExpression?)]
@@ -161,6 +181,7 @@ extension MacroBox: Equatable {
     public static func == (lhs: MacroBox, rhs: MacroBox) -> Bool { lhs === rhs }
 }
 
+/// A template value shared by reference (a namespace's storage).
 public final class TemplateValueBox: Sendable, Equatable {
     let value: TemplateValue
     init(_ value: TemplateValue) { self.value = value }
