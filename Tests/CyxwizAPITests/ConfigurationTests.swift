@@ -296,3 +296,61 @@ struct ConfigurationDocumentationTests {
         }
     }
 }
+
+/// config.toml mutated thousands of times (fixed seed): every case is a configuration or a
+/// `ConfigurationError`, never a trap or a hang.
+@Suite("Fuzzing config.toml", .timeLimit(.minutes(2)))
+struct ConfigurationFuzzTests {
+    /// What fuzzing found: each of these aborted the process inside toml++ (an assertion), and
+    /// is now refused first, naming the line and column.
+    @Test(arguments: ["[@]", "[\u{FFFD}pi]", "[[ @]]", "[.a]", "[\u{13}api]", "s=[}", "s = [1, }", "s=[[}]]", "[api]\nx = 1\u{7F}"])
+    func inputsThatAbortedTheTOMLParserAreErrors(_ text: String) {
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.parse(text, baseDirectory: "/tmp", environment: [:]) }
+    }
+
+    /// Valid TOML the screen must let through: arrays of arrays, signed numbers at a line's
+    /// start inside an array, quoted keys, non-ASCII in strings and comments.
+    @Test func validTOMLPassesTheScreen() throws {
+        let text = "# é\n[api]\napi_keys = [\n  \"ü\",\n]\ncors_origins = [ \"https://é.example\" ] # ü\n[runtime]\nthreads = 2\n[api.models.\"café\"]\npath = \"models/all-MiniLM-L6-v2\"\ntype = \"embedding\"\n"
+        let configuration = try ServerConfiguration.parse(text, baseDirectory: Repository.root.path, environment: [:])
+        #expect(configuration.models.map(\.id) == ["café"])
+        #expect(configuration.api.apiKeys == ["ü"])
+    }
+
+    @Test func mutatedConfigurationsEndInAnErrorOrAConfiguration() throws {
+        let seed = Array(try String(contentsOf: Repository.root.appendingPathComponent("config.toml"), encoding: .utf8).utf8)
+            + Array("\n[api.keys.team]\nkey = \"k\"\nmax_requests_per_minute = 5\n".utf8)
+        var state: UInt64 = 0x70AD
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33)
+        }
+        let pieces = ["=", "[", "]", "\"", "[[api]]", "-1", "99999999999999999999", "1e999", "nan", "inf", "true", "{", "}", "\n", "'''", "\\u0000", "\u{FFFD}", "[api.models.x]\n"]
+        #expect((try? ServerConfiguration.parse(String(decoding: seed, as: UTF8.self), baseDirectory: Repository.root.path)) != nil)
+        var parsed = 0, refused = 0
+        for round in 0..<3000 {
+            var bytes = seed
+            if round < 300 {
+                bytes = Array(seed.prefix(seed.count * round / 300))
+            } else {
+                for _ in 0...(next() % 3) {
+                    let at = next() % (bytes.count + 1)
+                    switch next() % 4 {
+                    case 0 where at < bytes.count: bytes[at] = UInt8(truncatingIfNeeded: next())
+                    case 1 where at < bytes.count: bytes.removeSubrange(at..<min(bytes.count, at + 1 + next() % 24))
+                    case 2: bytes.insert(contentsOf: Array(pieces[next() % pieces.count].utf8), at: at)
+                    default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + next() % 64)], at: next() % (bytes.count + 1))
+                    }
+                }
+            }
+            do {
+                _ = try ServerConfiguration.parse(String(decoding: bytes, as: UTF8.self), baseDirectory: Repository.root.path, environment: [:])
+                parsed += 1
+            } catch {
+                refused += 1
+            }
+        }
+        print("config.toml: \(parsed) parsed, \(refused) refused")
+        #expect(parsed > 0 && refused > 0)
+    }
+}

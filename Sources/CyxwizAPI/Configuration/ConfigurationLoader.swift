@@ -26,6 +26,110 @@ extension ServerConfiguration {
         )
     }
 
+    /// Refuses, with their place, what TOML forbids and what makes the parser under TOMLKit
+    /// (toml++) assert — aborting the whole process — instead of reporting an error (found by
+    /// fuzzing: a control character in a table name, a table name starting with another
+    /// character than a key's, a non-ASCII character starting a key, `}` where an array expects
+    /// a value):
+    /// control characters other than tab and line breaks anywhere, and non-ASCII characters
+    /// outside strings and comments (TOML 1.0 bare keys are ASCII; quoted keys may be anything).
+    static func screen(_ text: String, file: String) throws(ConfigurationError) {
+        enum Context { case code, comment, basic, literal, multilineBasic, multilineLiteral }
+        let scalars = Array(text.unicodeScalars)
+        var context = Context.code
+        var line = 1, column = 1, index = 0
+        // Brackets of array values (as opposed to table headers), and the last character of code.
+        var arrayDepth = 0
+        var lastSignificant: UInt32?
+        func isKeyStart(_ value: UInt32) -> Bool {
+            (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) || (0x30...0x39).contains(value)
+                || value == 0x5F || value == 0x2D || value == 0x22 || value == 0x27
+        }
+        func fail(_ message: String) -> ConfigurationError {
+            ConfigurationError(file: "\(file):\(line):\(column)", key: nil, message: "not valid TOML: \(message)")
+        }
+        /// Three of `quote` (`"` or `'`) from `index`.
+        func triple(_ quote: UInt32) -> Bool {
+            index + 3 <= scalars.count && scalars[index..<(index + 3)].allSatisfy { $0.value == quote }
+        }
+        while index < scalars.count {
+            let scalar = scalars[index], value = scalar.value
+            if value == 0x0D, index + 1 < scalars.count, scalars[index + 1].value == 0x0A {
+                index += 1
+                continue
+            }
+            guard value == 0x09 || value == 0x0A || (value >= 0x20 && value != 0x7F) else {
+                throw fail("control character U+\(String(value, radix: 16, uppercase: true)) (only tab and line breaks are allowed)")
+            }
+            var step = 1
+            switch context {
+            case .code:
+                if value > 0x7F {
+                    throw fail("'\(scalar)' outside a string (bare keys are ASCII letters, digits, '-' and '_'; quote other keys: [api.models.\"café\"])")
+                }
+                if value == 0x5B {
+                    if arrayDepth > 0 || lastSignificant == 0x3D {
+                        arrayDepth += 1
+                    } else {
+                        // A table header: `[` or `[[`, blanks, then a key.
+                        var next = index + 1
+                        if next < scalars.count, scalars[next].value == 0x5B { next += 1 }
+                        while next < scalars.count, scalars[next].value == 0x20 || scalars[next].value == 0x09 { next += 1 }
+                        guard next < scalars.count, isKeyStart(scalars[next].value) else {
+                            throw fail("a table name must start with a letter, a digit, '-', '_' or a quote")
+                        }
+                    }
+                } else if value == 0x5D, arrayDepth > 0 {
+                    arrayDepth -= 1
+                } else if value == 0x7D, arrayDepth > 0, lastSignificant == 0x5B || lastSignificant == 0x2C {
+                    // `[}` and `[1, }` (toml++ asserts on them).
+                    throw fail("expected a value or ']' in an array, found '}'")
+                }
+                if value != 0x20, value != 0x09, value != 0x0A { lastSignificant = value }
+                if triple(0x22) {
+                    context = .multilineBasic
+                    step = 3
+                } else if triple(0x27) {
+                    context = .multilineLiteral
+                    step = 3
+                } else if value == 0x22 {
+                    context = .basic
+                } else if value == 0x27 {
+                    context = .literal
+                } else if value == 0x23 {
+                    context = .comment
+                }
+            case .comment:
+                if value == 0x0A { context = .code }
+            case .basic:
+                if value == 0x5C { step = 2 } else if value == 0x22 || value == 0x0A { context = .code }
+            case .literal:
+                if value == 0x27 || value == 0x0A { context = .code }
+            case .multilineBasic:
+                if value == 0x5C {
+                    step = 2
+                } else if triple(0x22) {
+                    context = .code
+                    step = 3
+                }
+            case .multilineLiteral:
+                if triple(0x27) {
+                    context = .code
+                    step = 3
+                }
+            }
+            for k in index..<min(scalars.count, index + step) {
+                if scalars[k].value == 0x0A {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            }
+            index += step
+        }
+    }
+
     /// Checks configuration text; `file` only names the source in messages.
     public static func parse(
         _ text: String,
@@ -34,6 +138,7 @@ extension ServerConfiguration {
         environment: [String: String] = [:],
         fileManager: FileManager = .default
     ) throws(ConfigurationError) -> ServerConfiguration {
+        try screen(text, file: file)
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
