@@ -41,7 +41,7 @@ public final class ServerMetrics: Sendable {
 
     /// KV cache held by a model's running generations (set when metrics are read).
     func kvCache(model: String, usage: KVCacheUsage) {
-        registry.makeGauge(descriptor: Self.name("kv_cache", unit: "bytes", help: "Bytes of KV cache held by running generations."), labels: [("model", model)])
+        registry.makeGauge(descriptor: Self.name("kv_cache", unit: "bytes", help: "Bytes of KV cache held by running generations and the prefix cache."), labels: [("model", model)])
             .set(Int64(usage.allocatedBytes))
         registry.makeGauge(descriptor: Self.name("kv_cache_positions", help: "Token positions the held KV cache has room for."), labels: [("model", model)])
             .set(Int64(usage.allocatedPositions))

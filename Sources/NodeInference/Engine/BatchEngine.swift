@@ -79,11 +79,7 @@ package final class BatchEngine {
 
     /// One forward call over every running sequence; then each gets its next token.
     package func step() {
-        running.removeAll { job in
-            guard job.sink.isCancelled() else { return false }
-            job.sink.finish(nil)
-            return true
-        }
+        retire { $0.sink.isCancelled() }
         guard !running.isEmpty else { return }
 
         // Decoding sequences first, a token each, then prompt chunks within the budget.
@@ -115,11 +111,9 @@ package final class BatchEngine {
             // Unreachable for admitted jobs (their tokens and lengths were checked); fail the
             // jobs of this step rather than the process.
             let failed = Set(owners.map { ObjectIdentifier($0.job) })
-            running.removeAll { job in
-                guard failed.contains(ObjectIdentifier(job)) else { return false }
-                job.sink.finish(error)
-                return true
-            }
+            owners.removeAll()
+            segments.removeAll()
+            retire(error: error) { failed.contains(ObjectIdentifier($0)) }
             return
         }
 
@@ -145,12 +139,25 @@ package final class BatchEngine {
             }
         }
 
-        running.removeAll { job in
+        owners.removeAll()
+        segments.removeAll()
+        retire { job in
             guard job.prefilled == job.job.promptTokens.count, job.sequences.allSatisfy(\.finished) else { return false }
             prefixCache?.store(prompt: job.job.promptTokens, cache: job.cache)
-            job.sink.finish(nil)
             return true
         }
+    }
+
+    /// Removes the jobs `ends` picks and only then tells their sinks, so that a job's KV cache
+    /// is freed — and the cache metrics say so — before anyone hears that the job ended.
+    private func retire(error: (any Error)? = nil, where ends: (RunningJob) -> Bool) {
+        var sinks: [GenerationSink] = []
+        running.removeAll { job in
+            guard ends(job) else { return false }
+            sinks.append(job.sink)
+            return true
+        }
+        for sink in sinks { sink.finish(error) }
     }
 
     private func advance(_ sequence: RunningSequence, logits: UnsafePointer<Float>, sink: GenerationSink) {
@@ -164,8 +171,7 @@ package final class BatchEngine {
 
     /// Ends every job (the engine is going away): each stream ends as if cancelled.
     package func cancelAll() {
-        for job in running { job.sink.finish(nil) }
-        running.removeAll()
+        retire { _ in true }
     }
 }
 
