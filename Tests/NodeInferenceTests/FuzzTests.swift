@@ -90,43 +90,35 @@ struct FuzzTests {
         builder.strings("tokenizer.ggml.tokens", ["a", "b", "ü", "<|im_start|>"])
         builder.f32Tensor("norm.weight", [1, 2, 3, 4])
         builder.f32Tensor("matrix", (0..<8).map(Float.init), dimensions: [4, 2])
-        let seed = builder.build()
-        var mutator = Mutator(seed: 0x6167)
-        var tally = Tally()
-        let folder = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("case.gguf").path
-        for bytes in mutator.cases(of: seed, count: 3000) {
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            do {
-                _ = try GGUFFile(path: path)
-                tally.parsed += 1
-            } catch is GGUFError {
-                tally.refused += 1
-            }
-        }
-        print("GGUF: \(tally)")
-        #expect(tally.parsed > 0 && tally.refused > 0)
+        try Self.fuzzFile("GGUF", seed: builder.build(), mutatorSeed: 0x6167, refusal: GGUFError.self) { try GGUFFile(path: $0) }
     }
 
     @Test func safetensorsHeaders() throws {
         let header = #"{"a":{"dtype":"F16","shape":[2,2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"__metadata__":{"format":"pt"}}"#
         let seed = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) } + Array(header.utf8) + [UInt8](repeating: 1, count: 16)
-        var mutator = Mutator(seed: 0x5AFE)
+        try Self.fuzzFile("safetensors", seed: seed, mutatorSeed: 0x5AFE, refusal: SafetensorsError.self) { try SafetensorsFile(path: $0) }
+    }
+
+    /// 3000 cases of `seed`, each written to a file and read by `parse`: a success, or a
+    /// `refusal` error (any other error fails the test).
+    static func fuzzFile<Refusal: Error>(
+        _ name: String, seed: [UInt8], mutatorSeed: UInt64, refusal: Refusal.Type, parse: (String) throws -> Any
+    ) throws {
+        var mutator = Mutator(seed: mutatorSeed)
         var tally = Tally()
-        let folder = try Self.scratch()
+        let folder = try scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("case.safetensors").path
+        let path = folder.appendingPathComponent("case").path
         for bytes in mutator.cases(of: seed, count: 3000) {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             do {
-                _ = try SafetensorsFile(path: path)
+                _ = try parse(path)
                 tally.parsed += 1
-            } catch is SafetensorsError {
+            } catch is Refusal {
                 tally.refused += 1
             }
         }
-        print("safetensors: \(tally)")
+        print("\(name): \(tally)")
         #expect(tally.parsed > 0 && tally.refused > 0)
     }
 
