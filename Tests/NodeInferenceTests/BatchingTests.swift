@@ -21,8 +21,6 @@ struct BatchingTests {
         var ids: [Int] = []
         var cachedTokens = -1
         var reason: FinishReason?
-        /// The most sequences the batch held while this run streamed.
-        var widestBatch = 0
     }
 
     static func run(_ model: LanguageModel, _ prompt: [Int], maxTokens: Int = 24, delay: Duration = .zero) async throws -> Run {
@@ -31,7 +29,6 @@ struct BatchingTests {
         sampling.temperature = 0
         var run = Run()
         for try await event in model.completions(CompletionJob(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, topLogprobs: 0)) {
-            run.widestBatch = max(run.widestBatch, model.batchLoad.running)
             switch event {
             case .prompt(let cached): run.cachedTokens = cached
             case .delta(_, _, let token): if let token { run.ids.append(token.token) }
@@ -51,16 +48,17 @@ struct BatchingTests {
         // The same request among others: started together, and joining a batch already decoding.
         async let together = Self.run(model, a)
         async let late = Self.run(model, a, delay: .milliseconds(120))
-        var widest = 0
         try await withThrowingTaskGroup(of: Run.self) { group in
             for prompt in others { group.addTask { try await Self.run(model, prompt, maxTokens: 48) } }
-            for try await run in group { widest = max(widest, run.widestBatch) }
+            for try await _ in group {}
         }
         let (first, second) = try await (together, late)
         #expect(first.ids == alone.ids)
         #expect(second.ids == alone.ids)
-        // The check means something only if the runs really shared steps.
-        #expect(max(widest, first.widestBatch, second.widestBatch) >= 3)
+        // The check means something only if the runs really shared steps. Counted by the
+        // scheduler: a stream's reader can be starved while the batch runs (CI's other suites
+        // share the two cores), and then sees the batch only after it shrank.
+        #expect(model.peakBatch >= 3)
     }
 
     @Test func prefixReuseIsExact() async throws {
@@ -86,15 +84,11 @@ struct BatchingTests {
         try RealModel.requireFile(RealModel.smolLM2, command: "make models")
         let model = try LanguageModel(path: RealModel.smolLM2, batch: BatchOptions(maxSequences: 8, prefixCacheBytes: 0, kvCacheBytes: 1))
         let prompts = ["Once upon a time", "The capital of France is", "def fibonacci(n):"].map { Self.prompt(model, $0) }
-        var widest = 0
         try await withThrowingTaskGroup(of: Run.self) { group in
             for prompt in prompts { group.addTask { try await Self.run(model, prompt, maxTokens: 16) } }
-            for try await run in group {
-                widest = max(widest, run.widestBatch)
-                #expect(run.reason != nil)
-            }
+            for try await run in group { #expect(run.reason != nil) }
         }
-        #expect(widest == 1)
+        #expect(model.peakBatch == 1)
     }
 
     @Test func cancelledJobsLeaveTheBatch() async throws {

@@ -52,6 +52,7 @@ package final class BatchScheduler: Sendable {
     private let wakeUp = NSCondition()
     private let waitingCount = Atomic<Int>(0)
     private let runningCount = Atomic<Int>(0)
+    private let peakCount = Atomic<Int>(0)
     package let name: String
 
     package init(engine: BatchEngine, name: String) {
@@ -63,6 +64,9 @@ package final class BatchScheduler: Sendable {
     package var waitingJobs: Int { waitingCount.load(ordering: .relaxed) }
     /// Sequences in the batch now.
     package var runningSequences: Int { runningCount.load(ordering: .relaxed) }
+    /// The most sequences one step has run since the scheduler started (what tests check:
+    /// a reader of a stream may see the batch only after it shrank).
+    package var peakRunningSequences: Int { peakCount.load(ordering: .relaxed) }
 
     package func submit(_ job: CompletionJob, sink: SendableSink) {
         let start = shared.withLock { shared -> Bool in
@@ -134,7 +138,9 @@ package final class BatchScheduler: Sendable {
                     sink.finish(error)
                 }
             }
+            let stepped = engine.load
             engine.step()
+            if stepped > peakCount.load(ordering: .relaxed) { peakCount.store(stepped, ordering: .relaxed) }
             runningCount.store(engine.load, ordering: .relaxed)
         }
     }

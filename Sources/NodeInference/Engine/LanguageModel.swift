@@ -57,6 +57,8 @@ public final class LanguageModel: Sendable {
 
     /// Jobs waiting for room in the batch, and sequences running in it.
     public var batchLoad: (waiting: Int, running: Int) { (scheduler.waitingJobs, scheduler.runningSequences) }
+    /// The most sequences one step has run together since the model loaded.
+    package var peakBatch: Int { scheduler.peakRunningSequences }
 
     /// What the KV caches of this model's running generations hold now.
     public var kvCacheUsage: KVCacheUsage { model.cacheUsage }
