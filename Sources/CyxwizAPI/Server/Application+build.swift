@@ -6,24 +6,8 @@ import NodeInference
 /// Assembles the router: middleware first (it applies to routes added after it), then the
 /// controllers. Tests drive this router directly; `buildApplication` puts it on a socket.
 public func buildRouter(configuration: ServerConfiguration, host: ModelHost = ModelHost()) -> Router<APIRequestContext> {
-    let defaults = RateLimiter.Limits(
-        requestsPerMinute: configuration.api.maxRequestsPerMinute, tokensPerMinute: configuration.api.maxTokensPerMinute)
-    var overrides: [String: RateLimiter.Limits] = [:]
-    for key in configuration.api.namedKeys {
-        overrides[key.name] = .init(
-            requestsPerMinute: key.maxRequestsPerMinute ?? defaults.requestsPerMinute, tokensPerMinute: key.maxTokensPerMinute ?? defaults.tokensPerMinute)
-    }
-    let limiter = RateLimiter(limits: defaults, overrides: overrides)
-    let endpoints =
-        HealthController(configuration: configuration, host: host).endpoints
-        + ModelsController(configuration: configuration).endpoints
-        + EmbeddingsController(configuration: configuration, host: host, limiter: limiter).endpoints
-        + ChatCompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
-        + CompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
-        + TokenizeController(configuration: configuration, host: host).endpoints
-        + [.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: host.renderMetrics())))
-        }]
+    let limiter = rateLimiter(configuration)
+    let endpoints = allEndpoints(configuration: configuration, host: host, limiter: limiter)
 
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -65,4 +49,35 @@ public func buildApplication(
         },
         logger: logger
     )
+}
+
+/// The rate limiter of `configuration`: its defaults and each named key's overrides.
+func rateLimiter(_ configuration: ServerConfiguration) -> RateLimiter {
+    let defaults = RateLimiter.Limits(
+        requestsPerMinute: configuration.api.maxRequestsPerMinute, tokensPerMinute: configuration.api.maxTokensPerMinute)
+    var overrides: [String: RateLimiter.Limits] = [:]
+    for key in configuration.api.namedKeys {
+        overrides[key.name] = .init(
+            requestsPerMinute: key.maxRequestsPerMinute ?? defaults.requestsPerMinute, tokensPerMinute: key.maxTokensPerMinute ?? defaults.tokensPerMinute)
+    }
+    return RateLimiter(limits: defaults, overrides: overrides)
+}
+
+/// Every route the server registers (Docs/openapi.yaml describes the same list; a test
+/// compares them).
+func allEndpoints(configuration: ServerConfiguration, host: ModelHost, limiter: RateLimiter) -> [Endpoint] {
+    HealthController(configuration: configuration, host: host).endpoints
+    + ModelsController(configuration: configuration).endpoints
+    + EmbeddingsController(configuration: configuration, host: host, limiter: limiter).endpoints
+    + ChatCompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
+    + CompletionsController(configuration: configuration, host: host, limiter: limiter).endpoints
+    + TokenizeController(configuration: configuration, host: host).endpoints
+    + [.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: host.renderMetrics())))
+    }]
+}
+
+/// `METHOD /path` of every route the server registers for `configuration`.
+package func registeredRoutes(configuration: ServerConfiguration) -> [String] {
+    allEndpoints(configuration: configuration, host: ModelHost(), limiter: rateLimiter(configuration)).map { "\($0.method.rawValue) \($0.path)" }
 }
