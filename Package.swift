@@ -50,6 +50,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Fuzzing harness of the parsers: replays inputs in a normal build; built with
+        // `-sanitize=fuzzer -D FUZZING` by `make fuzz` it is a libFuzzer target (Docs/Testing.md).
+        .executableTarget(
+            name: "cyxwiz-fuzz",
+            dependencies: ["CyxwizAPI", "NodeInference"]
+        ),
         // Examples: built with everything else and run by `make test` (Tests/e2e/test_examples.py).
         .executableTarget(
             name: "SemanticSearch",
