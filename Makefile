@@ -14,12 +14,14 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
 
-.PHONY: help serve test bench setup system-deps venv models reference build build-tests docs downstream swift-tests e2e-tests clean
+.PHONY: help serve test bench soak fuzz setup system-deps venv models reference build build-tests docs downstream swift-tests e2e-tests clean
 
 help:
 	@echo "make serve   set up, build, and start the server on $(CONFIG)"
 	@echo "make test    set up, build, and run every test"
 	@echo "make bench   set up, build, and print the runtime and HTTP benchmarks (Docs/Performance.md)"
+	@echo "make soak    set up, build, and run the 10-minute load and soak test (Docs/Testing.md)"
+	@echo "make fuzz    set up, build with libFuzzer, and fuzz the parsers (FUZZ_SECONDS per target)"
 	@echo "(CPU=$(CPU) CONFIG=$(CONFIG) can be overridden: make serve CPU=native)"
 
 serve: setup build
@@ -32,6 +34,15 @@ bench: setup build
 	$(BIN) bench --model models/SmolLM2-135M-Instruct.Q4_1.gguf --parallel 4,8,16
 	$(BIN) bench --model models/all-MiniLM-L6-v2
 	$(PYTHON) Scripts/bench-server.py --serve $(BIN) --config $(CONFIG)
+
+# Mixed traffic beyond capacity for SOAK_SECONDS after a 2-minute warm-up; prints the report
+# and fails on a crash, a 5xx other than 503 shedding, or idle memory growing more than 5%.
+SOAK_SECONDS ?= 600
+soak: setup build
+	cd Scripts && ../$(PYTHON) soak.py --serve ../$(BIN) --config ../$(CONFIG) --duration $(SOAK_SECONDS) --warmup 120
+
+fuzz: setup reference
+	CPU=$(CPU) Scripts/fuzz
 
 setup: system-deps venv models
 

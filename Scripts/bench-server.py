@@ -22,13 +22,14 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 
 import httpx
+
+from serverprocess import rss_mb, start_server
 
 STORY = "Write a long story about a lighthouse keeper who finds a message in a bottle. Describe every day of the week in detail."
 WORDS = ("river mill daughter boats evening lantern harbour keeper message bottle morning winter "
@@ -101,42 +102,6 @@ def embed(url, headers, model, batch, words, repetitions):
 
 def summary(values, unit, digits=1):
     return f"median {statistics.median(values):.{digits}f} {unit}  (min {min(values):.{digits}f}, max {max(values):.{digits}f}, n={len(values)})"
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(binary, config):
-    port = free_port()
-    process = subprocess.Popen([binary, "serve", "--config", config, "--address", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"error: {binary} exited with status {process.returncode} before listening")
-        try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return process, base + "/v1"
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    sys.exit("error: the server did not answer /health within 120 s")
 
 
 def main():
