@@ -50,6 +50,10 @@ struct Serve: AsyncParsableCommand {
         for warning in configuration.startupWarnings {
             logger.warning("\(warning)")
         }
+        if geteuid() == 0 {
+            logger.warning(
+                "running as root: a fault in request handling would have the whole machine; run cyxwiz-api as an unprivileged user (Docs/Deployment.md)")
+        }
         let host: ModelHost
         do {
             host = try ModelHost.load(configuration)

@@ -76,6 +76,8 @@ struct ConfigurationTests {
         ("request_timeout_seconds = -2", "api.request_timeout_seconds", "0 (no limit) or a positive number"),
         ("request_timeout_seconds = \"60s\"", "api.request_timeout_seconds", "expected a number"),
         ("max_queued_requests = -1", "api.max_queued_requests", "below the minimum of 0"),
+        ("idle_timeout_seconds = -1", "api.idle_timeout_seconds", "0 (never) or a positive number"),
+        ("idle_timeout_seconds = nan", "api.idle_timeout_seconds", "must be a finite number"),
     ])
     func apiMistakesNameTheKey(_ line: String, _ key: String, _ fragment: String) throws {
         let scratch = try ScratchFolder()
@@ -118,13 +120,16 @@ struct ConfigurationTests {
         let defaults = try scratch.parse(minimalConfiguration).api
         #expect(defaults.requestTimeoutSeconds == 600)
         #expect(defaults.maxQueuedRequests == 64)
+        #expect(defaults.idleTimeoutSeconds == 60)
         let set = try scratch.parse(minimalConfiguration.replacingOccurrences(
-            of: "address = \"127.0.0.1:8080\"", with: "request_timeout_seconds = 2.5\nmax_queued_requests = 0")).api
+            of: "address = \"127.0.0.1:8080\"", with: "request_timeout_seconds = 2.5\nmax_queued_requests = 0\nidle_timeout_seconds = 1.5")).api
         #expect(set.requestTimeoutSeconds == 2.5)
         #expect(set.maxQueuedRequests == 0)
+        #expect(set.idleTimeoutSeconds == 1.5)
         let unlimited = try scratch.parse(minimalConfiguration.replacingOccurrences(
-            of: "address = \"127.0.0.1:8080\"", with: "request_timeout_seconds = 0")).api
+            of: "address = \"127.0.0.1:8080\"", with: "request_timeout_seconds = 0\nidle_timeout_seconds = 0")).api
         #expect(unlimited.requestTimeoutSeconds == nil)
+        #expect(unlimited.idleTimeoutSeconds == nil)
     }
 
     @Test func namedKeys() throws {

@@ -32,13 +32,14 @@ def clean_environment(**extra: str) -> dict:
 
 
 class RunningServer:
-    def __init__(self, config: pathlib.Path, env: dict | None = None):
-        self.port = free_port()
+    def __init__(self, config: pathlib.Path, env: dict | None = None, extra_args: list[str] = (), address: str | None = None):
+        """`address` (host:port) replaces the loopback port the server normally gets."""
+        self.port = int(address.rsplit(":", 1)[1]) if address else free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         # Output goes to a file: a pipe nobody drains would fill up and block the server.
         self.log = tempfile.NamedTemporaryFile(prefix="cyxwiz-server-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--config", str(config), "--address", f"127.0.0.1:{self.port}"],
+            [str(BINARY), "serve", "--config", str(config), "--address", address or f"127.0.0.1:{self.port}", *extra_args],
             env=env if env is not None else clean_environment(),
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -234,6 +234,10 @@ extension ServerConfiguration {
             guard timeout >= 0, timeout.isFinite else { throw reader.error("request_timeout_seconds", "must be 0 (no limit) or a positive number of seconds") }
             settings.requestTimeoutSeconds = timeout == 0 ? nil : timeout
         }
+        if let timeout = try reader.number("idle_timeout_seconds") {
+            guard timeout >= 0, timeout.isFinite else { throw reader.error("idle_timeout_seconds", "must be 0 (never) or a positive number of seconds") }
+            settings.idleTimeoutSeconds = timeout == 0 ? nil : timeout
+        }
         settings.maxQueuedRequests = try reader.int("max_queued_requests", atLeast: 0) ?? 64
         let modelsTable = try reader.table("models")
         if let keysTable = try reader.table("keys") {

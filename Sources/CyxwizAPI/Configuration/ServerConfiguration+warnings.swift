@@ -4,7 +4,8 @@ extension ServerConfiguration {
         var warnings: [String] = []
         if !api.requireAuth, !api.address.isLoopback {
             warnings.append(
-                "listening on \(api.address) with require_auth = false: anyone who can reach this address can use the models"
+                "SECURITY: listening on \(api.address) with require_auth = false: anyone who can reach this address can use the models; "
+                    + "set require_auth = true with a key, or listen on a loopback address"
             )
         }
         return warnings

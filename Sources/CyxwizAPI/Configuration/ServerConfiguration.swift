@@ -59,6 +59,10 @@ public struct APISettings: Sendable, Equatable {
     public var shutdownGraceSeconds: Int = 30
     /// Longest a generation request may take, waiting included; `nil` for no limit.
     public var requestTimeoutSeconds: Double? = 600
+    /// Seconds a connection may sit without sending a request part (a whole request head, a
+    /// body chunk) while nothing is being answered on it; then it is closed. Ends idle
+    /// keep-alive connections and clients that send their headers too slowly; `nil`: never.
+    public var idleTimeoutSeconds: Double? = 60
     /// Requests that may wait for a busy model; more get 503 with `Retry-After`.
     public var maxQueuedRequests: Int = 64
 

@@ -37,8 +37,10 @@ public func buildApplication(
     onListening: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(configuration: configuration, host: host)
+    let idle = configuration.api.idleTimeoutSeconds.map { TimeAmount.nanoseconds(Int64($0 * 1e9)) }
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: idle)),
         configuration: .init(
             address: .hostname(configuration.api.address.host, port: configuration.api.address.port),
             serverName: "cyxwiz-api"
