@@ -40,8 +40,8 @@ CASES = {
     "a megabyte stop string": ("/v1/chat/completions", chat(stop=["x" * 1_000_000]), 400, "invalid_value"),
     "JSON nested 10000 deep": ("/v1/chat/completions", b'{"model": "m", "messages": ' + b"[" * 10000 + b"]" * 10000 + b"}", 400, "invalid_json"),
     "a prompt past the context": ("/v1/chat/completions", json.dumps({"model": CHAT, "messages": [{"role": "user", "content": "word " * 400000}], "max_tokens": 1}).encode(), 400, "context_length_exceeded"),
-    "invalid UTF-8": ("/v1/chat/completions", b'{"model": "%s", "messages": [{"role": "user", "content": "\xff\xfe"}]}' % CHAT.encode(), 400, None),
-    "a lone surrogate": ("/v1/chat/completions", b'{"model": "%s", "messages": [{"role": "user", "content": "\\ud800"}]}' % CHAT.encode(), 400, None),
+    "invalid UTF-8": ("/v1/chat/completions", b'{"model": "%s", "messages": [{"role": "user", "content": "\xff\xfe"}]}' % CHAT.encode(), 400, "invalid_json"),
+    "a lone surrogate": ("/v1/chat/completions", b'{"model": "%s", "messages": [{"role": "user", "content": "\\ud800"}]}' % CHAT.encode(), 400, "invalid_json"),
     "seed past 64 bits": ("/v1/chat/completions", chat(seed=2**70), 400, "invalid_type"),
     "3000 embedding inputs": ("/v1/embeddings", json.dumps({"model": "all-minilm-l6-v2", "input": ["a"] * 3000}).encode(), 400, "invalid_value"),
     "embedding token outside the vocabulary": ("/v1/embeddings", json.dumps({"model": "all-minilm-l6-v2", "input": [[10**9]]}).encode(), 400, "invalid_value"),
@@ -63,6 +63,23 @@ def test_hostile_request_is_a_clear_client_error(server, name):
     if code:
         assert error["code"] == code, error
     assert httpx.get(f"{server.base_url}/health").status_code == 200
+
+
+@pytest.mark.parametrize("body, marker, says", [
+    (b'{"model": "%s", "messages": [{"role": "user", "content": "ab\xff\xfe"}]}' % CHAT.encode(), b"\xff", "not valid UTF-8 (at byte {})"),
+    (b'{"model": "%s", "messages": [{"role": "user", "content": "a\\udc00"}]}' % CHAT.encode(), b"\\udc00", "half a UTF-16 surrogate pair at byte {};"),
+    (b'{"model": "%s", "messages": [{"role": "user", "content": "a"}], "stop": ["\\ud800x"]}' % CHAT.encode(), b"\\ud800", "half a UTF-16 surrogate pair at byte {};"),
+], ids=["invalid UTF-8 in content", "a lone low surrogate", "a lone high surrogate in stop"])
+def test_broken_text_is_named_for_what_it_is(server, body, marker, says):
+    """Where the body is not text, the error says so and where (not "invalid type")."""
+    response = httpx.post(f"{server.base_url}/v1/chat/completions", headers=HEADERS, content=body)
+    assert response.status_code == 400, response.text
+    assert says.format(body.index(marker)) in response.json()["error"]["message"], response.text
+
+
+def test_a_surrogate_pair_is_text(server):
+    body = b'{"model": "%s", "max_tokens": 1, "messages": [{"role": "user", "content": "\\ud83d\\ude00 and \\\\udc00"}]}' % CHAT.encode()
+    assert httpx.post(f"{server.base_url}/v1/chat/completions", headers=HEADERS, content=body, timeout=60).status_code == 200
 
 
 def test_template_injection_through_message_content_is_only_text(server):

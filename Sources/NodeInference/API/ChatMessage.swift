@@ -54,7 +54,7 @@ public enum MessageContent: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
+        if let text = try container.decodeIfPresent(as: String.self) {
             self = .text(text)
             return
         }

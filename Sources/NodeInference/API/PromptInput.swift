@@ -12,9 +12,9 @@ public enum PromptInput: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(String.self) {
+        if let value = try container.decodeIfPresent(as: String.self) {
             self = .text(value)
-        } else if let value = try? container.decode([String].self) {
+        } else if let value = try container.decodeIfPresent(as: [String].self) {
             self = .texts(value)
         } else if let value = try? container.decode([Int].self) {
             self = .tokens(value)

@@ -19,9 +19,9 @@ public struct StopSequences: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let single = try? container.decode(String.self) {
+        if let single = try container.decodeIfPresent(as: String.self) {
             self.init(single: single)
-        } else if let many = try? container.decode([String].self) {
+        } else if let many = try container.decodeIfPresent(as: [String].self) {
             self.init(many)
         } else {
             throw DecodingError.typeMismatch(

@@ -13,9 +13,18 @@ public enum WireFormat {
     /// Decodes a request body. Unknown fields are ignored; malformed JSON or a field of the
     /// wrong type throws a ``RequestDecodingError`` naming the field path (`messages[0].content`).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(RequestDecodingError) -> T {
+        // JSON is UTF-8 (RFC 8259); say where it is not rather than "not valid JSON".
+        if let offset = invalidUTF8Offset(data) {
+            throw RequestDecodingError(message: "The request body is not valid UTF-8 (at byte \(offset)).", param: nil)
+        }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            if let offset = unpairedSurrogateOffset(data) {
+                throw RequestDecodingError(
+                    message: "The request body has a \\u escape of half a UTF-16 surrogate pair at byte \(offset); strings must be valid Unicode.",
+                    param: nil)
+            }
             // Foundation on Linux reports a fraction or an out-of-range number in an integer
             // field as "not valid JSON" with no path; find the field before answering.
             throw NumberDiagnosis.locate(type, in: data)
@@ -25,6 +34,69 @@ public enum WireFormat {
         } catch {
             throw RequestDecodingError(message: "The request body is not valid JSON.", param: nil)
         }
+    }
+}
+
+extension WireFormat {
+    /// The byte offset of the first byte sequence of `data` that is not UTF-8, or `nil`.
+    static func invalidUTF8Offset(_ data: Data) -> Int? {
+        var iterator = data.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+}
+
+extension WireFormat {
+    /// The byte offset of a `\\uD800`–`\\uDFFF` escape inside a JSON string that is not one
+    /// half of a high-low pair (JSON allows it, a Swift string cannot hold it), or `nil`.
+    static func unpairedSurrogateOffset(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        func hex(_ at: Int) -> Int? {
+            guard at + 4 <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[at..<at + 4] {
+                guard let digit = Int(String(UnicodeScalar(byte)), radix: 16) else { return nil }
+                value = value * 16 + digit
+            }
+            return value
+        }
+        var index = 0
+        var inString = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard inString else {
+                if byte == UInt8(ascii: "\"") { inString = true }
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "\"") {
+                inString = false
+                index += 1
+            } else if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+                guard bytes[index + 1] == UInt8(ascii: "u"), let unit = hex(index + 2) else {
+                    index += 2
+                    continue
+                }
+                if (0xDC00...0xDFFF).contains(unit) { return index }
+                if (0xD800...0xDBFF).contains(unit) {
+                    let pairs = index + 7 < bytes.count && bytes[index + 6] == UInt8(ascii: "\\") && bytes[index + 7] == UInt8(ascii: "u")
+                    guard pairs, let low = hex(index + 8), (0xDC00...0xDFFF).contains(low) else { return index }
+                    index += 12
+                } else {
+                    index += 6
+                }
+            } else {
+                index += 1
+            }
+        }
+        return nil
     }
 }
 
@@ -91,6 +163,21 @@ public struct RequestDecodingError: Error, Sendable, Equatable, CustomStringConv
             if String(describing: type).hasPrefix("Array") { "an array" }
             else if String(describing: type).hasPrefix("Dictionary") { "an object" }
             else { "a value of another type" }
+        }
+    }
+}
+
+extension SingleValueDecodingContainer {
+    /// The value as a `T` when it is one, `nil` when it is of another type. A value of the
+    /// right type that is broken — a string with an unpaired surrogate escape — throws, so that
+    /// an "either this or that" field reports what is wrong instead of "expected this or that".
+    func decodeIfPresent<T: Decodable>(as type: T.Type) throws -> T? {
+        do {
+            return try decode(type)
+        } catch DecodingError.typeMismatch {
+            return nil
+        } catch DecodingError.valueNotFound {
+            return nil
         }
     }
 }
