@@ -67,16 +67,34 @@ struct BatchingTests {
         let prompt = Self.prompt(model, Self.story + "Who counted the boats?")
         let first = try await Self.run(model, prompt)
         #expect(first.cachedTokens == 0)
+        // The same prompt again is taken whole from the cache, logits of its end included.
         let again = try await Self.run(model, prompt)
-        let whole = (prompt.count - 1) / 64 * 64
-        #expect(again.cachedTokens == whole)
+        #expect(again.cachedTokens == prompt.count)
         #expect(again.ids == first.ids)
+        // Sampled too: the same seed draws the same tokens from the cached logits.
+        var sampling = SamplingParameters()
+        sampling.temperature = 0.9
+        sampling.seed = 7
+        sampling.logitBias = [0: -100, 2: -100]  // no end token: every choice runs its 16
+        let seeded = CompletionJob(promptTokens: prompt, maxTokens: 16, sampling: sampling, choices: 2, topLogprobs: 0)
+        let sampled = try await Self.ids(model, seeded)
+        #expect(sampled.allSatisfy { $0.count == 16 })
+        #expect(sampled == (try await Self.ids(cold, seeded)))
         // A different question after the same text reuses the shared whole chunks, and answers
         // exactly as a model without any cache does.
         let other = Self.prompt(model, Self.story + "Where did the river run?")
         let reused = try await Self.run(model, other)
         #expect(reused.cachedTokens > 0 && reused.cachedTokens % 64 == 0)
         #expect(reused.ids == (try await Self.run(cold, other)).ids)
+    }
+
+    /// Every choice's tokens of `job`, in order of choice.
+    static func ids(_ model: LanguageModel, _ job: CompletionJob) async throws -> [[Int]] {
+        var ids = [[Int]](repeating: [], count: max(1, job.choices))
+        for try await event in model.completions(job) {
+            if case .delta(let choice, _, let token) = event, let token { ids[choice].append(token.token) }
+        }
+        return ids
     }
 
     /// Past the KV budget a job waits for the running ones instead of joining them.

@@ -173,9 +173,9 @@ def test_tokenize_and_detokenize(server):
 
 
 def test_a_repeated_system_prompt_is_served_from_the_prefix_cache(server):
-    """The second conversation with the same long system prompt reports the reused tokens in
-    usage.prompt_tokens_details.cached_tokens (whole chunks of 64), and answers exactly as the
-    first one did at temperature 0."""
+    """The same conversation again is served whole from the prefix cache (all its prompt tokens
+    in usage.prompt_tokens_details.cached_tokens) and answers exactly as the first time at
+    temperature 0; another question after the same system prompt reuses its whole chunks of 64."""
     system = "You are a careful assistant for a river mill. " * 12
     question = "Who counts the boats on the river?"
     messages = [{"role": "system", "content": system}, {"role": "user", "content": question}]
@@ -184,7 +184,7 @@ def test_a_repeated_system_prompt_is_served_from_the_prefix_cache(server):
     prompt = first.usage.prompt_tokens
     assert prompt > 128
     assert second.usage.prompt_tokens == prompt
-    assert second.usage.prompt_tokens_details.cached_tokens == (prompt - 1) // 64 * 64
+    assert second.usage.prompt_tokens_details.cached_tokens == prompt
     assert second.choices[0].message.content == first.choices[0].message.content
     # Streaming reports it too, in the final usage chunk.
     other = [{"role": "system", "content": system}, {"role": "user", "content": "What does the mill grind?"}]

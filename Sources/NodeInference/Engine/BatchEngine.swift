@@ -74,13 +74,21 @@ package final class BatchEngine {
         for token in prompt where token < 0 || token >= vocabulary { throw .tokenOutOfRange(token: token, vocabularySize: vocabulary) }
         let reused = prefixCache?.lookup(prompt)
         let cache = reused?.cache ?? model.makeCache()
-        running.append(RunningJob(job: job, sink: sink, cache: cache, cachedTokens: reused?.positions ?? 0))
+        let running = RunningJob(job: job, sink: sink, cache: cache, cachedTokens: reused?.positions ?? 0)
+        running.promptLogits = reused?.logits
+        self.running.append(running)
     }
 
     /// One forward call over every running sequence; then each gets its next token.
     package func step() {
         retire { $0.sink.isCancelled() }
         guard !running.isEmpty else { return }
+        // A prompt found whole in the prefix cache starts from its cached logits, and decodes
+        // in this very step.
+        for job in running where job.sequences.isEmpty && job.prefilled == job.job.promptTokens.count {
+            guard let logits = job.promptLogits else { continue }
+            logits.withUnsafeBufferPointer { start(job, logits: $0.baseAddress!) }
+        }
 
         // Decoding sequences first, a token each, then prompt chunks within the budget.
         var segments: [BatchSegment] = []
@@ -126,25 +134,32 @@ package final class BatchEngine {
                 continue
             }
             job.prefilled += segments[index].tokens.count
-            guard job.prefilled == job.job.promptTokens.count, let start = starts[index] else { continue }
-            // The prompt is in: every choice starts from its logits, on its own copy of the cache.
-            job.sink.emit(.prompt(cachedTokens: job.cachedTokens))
-            let choices = max(1, job.job.choices)
-            for choice in 0..<choices {
-                let cache = choice == choices - 1 ? job.cache : job.cache.copy()
-                let sequence = RunningSequence(
-                    decoder: ChoiceDecoder(job: job.job, choice: choice, vocabularySize: vocabulary), cache: cache)
-                job.sequences.append(sequence)
-                advance(sequence, logits: state.logits + start * vocabulary, sink: job.sink)
-            }
+            guard job.prefilled == job.job.promptTokens.count, let row = starts[index] else { continue }
+            let logits = state.logits + row * vocabulary
+            // Kept for the prefix cache, which can then answer this prompt again without a pass.
+            if prefixCache != nil { job.promptLogits = Array(UnsafeBufferPointer(start: logits, count: vocabulary)) }
+            start(job, logits: logits)
         }
 
         owners.removeAll()
         segments.removeAll()
         retire { job in
             guard job.prefilled == job.job.promptTokens.count, job.sequences.allSatisfy(\.finished) else { return false }
-            prefixCache?.store(prompt: job.job.promptTokens, cache: job.cache)
+            prefixCache?.store(prompt: job.job.promptTokens, cache: job.cache, logits: job.promptLogits)
             return true
+        }
+    }
+
+    /// The prompt is in: every choice starts from its logits, on its own copy of the cache.
+    private func start(_ job: RunningJob, logits: UnsafePointer<Float>) {
+        job.sink.emit(.prompt(cachedTokens: job.cachedTokens))
+        let choices = max(1, job.job.choices)
+        for choice in 0..<choices {
+            let cache = choice == choices - 1 ? job.cache : job.cache.copy()
+            let sequence = RunningSequence(
+                decoder: ChoiceDecoder(job: job.job, choice: choice, vocabularySize: model.configuration.vocabularySize), cache: cache)
+            job.sequences.append(sequence)
+            advance(sequence, logits: logits, sink: job.sink)
         }
     }
 
@@ -208,6 +223,9 @@ final class RunningJob {
     /// Prompt positions computed so far (cached ones included).
     var prefilled: Int
     var sequences: [RunningSequence] = []
+    /// The logits after the prompt's last token: from the prefix cache (then the job starts
+    /// without a forward pass), or kept when the prompt is computed, for the prefix cache.
+    var promptLogits: [Float]?
 
     init(job: CompletionJob, sink: GenerationSink, cache: KVCache, cachedTokens: Int) {
         self.job = job

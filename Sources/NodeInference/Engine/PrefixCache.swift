@@ -1,15 +1,21 @@
 /// Keys and values of recent prompts, kept so that a new prompt starting the same way (the
 /// same system prompt, the conversation so far) skips computing that prefix.
 ///
-/// Only whole chunks (``LlamaRunState/chunk``) are kept and reused: a prompt is computed in
-/// chunks starting at multiples of the chunk size, so a reused prefix holds exactly the
+/// A longer prompt reuses whole chunks (``LlamaRunState/chunk``) only: a prompt is computed
+/// in chunks starting at multiples of the chunk size, so a reused prefix holds exactly the
 /// values that computing it again would give, and the output does not depend on what was
-/// cached. Least recently used entries go first when the budget is exceeded.
+/// cached. A prompt seen before in full (a retry, the same question again) reuses all of it
+/// and the logits of its last position, and needs no forward pass before its first token —
+/// as llama.cpp's prompt cache does, and just as exact. Least recently used entries go first
+/// when the budget is exceeded.
 package final class PrefixCache {
     private struct Entry {
         var tokens: [Int]
         var cache: KVCache
+        /// The logits after the last of `tokens`, for an entry that holds a whole prompt.
+        var logits: [Float]?
         var lastUse: Int
+        var byteCount: Int { cache.byteCount + (logits?.count ?? 0) * MemoryLayout<Float>.size }
     }
 
     package let budgetBytes: Int
@@ -18,12 +24,18 @@ package final class PrefixCache {
 
     package init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
 
-    package var bytes: Int { entries.reduce(0) { $0 + $1.cache.byteCount } }
+    package var bytes: Int { entries.reduce(0) { $0 + $1.byteCount } }
     package var count: Int { entries.count }
 
-    /// A private copy of the longest cached prefix of `prompt`, in whole chunks, leaving at
+    /// A private copy of the longest cached prefix of `prompt`: the whole prompt with the
+    /// logits of its last position when it was seen in full, else whole chunks leaving at
     /// least one token to compute (its logits start the generation).
-    package func lookup(_ prompt: [Int]) -> (cache: KVCache, positions: Int)? {
+    package func lookup(_ prompt: [Int]) -> (cache: KVCache, positions: Int, logits: [Float]?)? {
+        if let index = entries.firstIndex(where: { $0.logits != nil && $0.tokens == prompt }) {
+            clock += 1
+            entries[index].lastUse = clock
+            return (entries[index].cache.copy(positions: prompt.count), prompt.count, entries[index].logits)
+        }
         let chunk = LlamaRunState.chunk
         let limit = (prompt.count - 1) / chunk * chunk
         guard limit >= chunk else { return nil }
@@ -36,28 +48,35 @@ package final class PrefixCache {
         guard best >= 0, positions >= chunk else { return nil }
         clock += 1
         entries[best].lastUse = clock
-        return (entries[best].cache.copy(positions: positions), positions)
+        return (entries[best].cache.copy(positions: positions), positions, nil)
     }
 
-    /// Keeps the whole chunks of `prompt` whose keys and values are the first positions of `cache`.
-    package func store(prompt: [Int], cache: KVCache) {
+    /// Keeps the keys and values of `prompt`, the first positions of `cache`: all of them with
+    /// `logits` (those after its last token), else its whole chunks.
+    package func store(prompt: [Int], cache: KVCache, logits: [Float]? = nil) {
         let chunk = LlamaRunState.chunk
-        let positions = min(prompt.count, cache.count) / chunk * chunk
-        guard positions >= chunk else { return }
+        let whole = logits != nil && cache.count >= prompt.count
+        let positions = whole ? prompt.count : min(prompt.count, cache.count) / chunk * chunk
+        guard positions >= (whole ? 1 : chunk) else { return }
         clock += 1
         let tokens = Array(prompt[0..<positions])
-        if let index = entries.firstIndex(where: { $0.tokens.count >= positions && Self.commonPrefix($0.tokens, tokens, limit: positions) == positions }) {
-            entries[index].lastUse = clock  // already held, perhaps within a longer entry
+        // Already held: this very prompt with its logits, or (for chunks) within a longer entry.
+        if let index = entries.firstIndex(where: { entry in
+            whole ? entry.logits != nil && entry.tokens == tokens
+                : entry.tokens.count >= positions && Self.commonPrefix(entry.tokens, tokens, limit: positions) == positions
+        }) {
+            entries[index].lastUse = clock
             return
         }
-        // An entry that this one extends is no longer needed.
+        // An entry that this one extends is no longer needed (its whole chunks are in this one;
+        // the same shorter prompt again would compute its last chunk).
         entries.removeAll { $0.tokens.count < positions && Self.commonPrefix($0.tokens, tokens, limit: $0.tokens.count) == $0.tokens.count }
-        let entry = Entry(tokens: tokens, cache: cache.copy(positions: positions), lastUse: clock)
-        guard entry.cache.byteCount <= budgetBytes else { return }
+        let entry = Entry(tokens: tokens, cache: cache.copy(positions: positions), logits: whole ? logits : nil, lastUse: clock)
+        guard entry.byteCount <= budgetBytes else { return }
         entries.append(entry)
         var total = bytes
         while total > budgetBytes, let oldest = entries.indices.min(by: { entries[$0].lastUse < entries[$1].lastUse }) {
-            total -= entries[oldest].cache.byteCount
+            total -= entries[oldest].byteCount
             entries.remove(at: oldest)
         }
     }
