@@ -32,6 +32,30 @@ struct KernelsTests {
             }
         }
     }
+
+    /// The SIMD error function against the double-precision one, densely over the range where
+    /// it is not ±1, and GELU (with its scalar tail) against its definition; NaN stays NaN.
+    @Test func geluMatchesTheErrorFunction() {
+        var worst = 0.0
+        var x: Float = -6
+        while x <= 6 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 1e-4 })
+            let values = Kernels.erf(lanes)
+            for lane in 0..<8 { worst = max(worst, abs(Double(values[lane]) - Foundation.erf(Double(lanes[lane])))) }
+            x += 8e-4
+        }
+        #expect(worst < 5e-7, "worst error \(worst)")
+        #expect(Kernels.erf(SIMD8(repeating: .nan))[0].isNaN)
+        var generator = SplitMix(seed: 7)
+        var inputs = (0..<43).map { _ in generator.float() * 5 }
+        inputs[3] = 0
+        var outputs = inputs
+        Kernels.gelu(&outputs, count: outputs.count)
+        for (input, output) in zip(inputs, outputs) {
+            let expected = 0.5 * Double(input) * (1 + Foundation.erf(Double(input) / 2.0.squareRoot()))
+            #expect(abs(Double(output) - expected) < 1e-6 * max(1, abs(expected)), "gelu(\(input))")
+        }
+    }
 }
 
 extension SplitMix {

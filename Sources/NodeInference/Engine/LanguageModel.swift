@@ -45,8 +45,6 @@ public final class LanguageModel: Sendable {
         self.scheduler = BatchScheduler(
             engine: BatchEngine(model: model, tokenizer: tokenizer, options: batch, pool: pool, precision: precision),
             name: URL(fileURLWithPath: path).lastPathComponent)
-        // The runtime splits products over its own workers; OpenBLAS threads would fight them.
-        BLAS.threadCount = 1
     }
 
     /// The longest context (prompt plus completion) in tokens.

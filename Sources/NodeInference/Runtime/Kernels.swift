@@ -150,8 +150,45 @@ package enum Kernels {
         for i in 0..<count { x[i] = (x[i] - mean) * scale * weight[i] + bias[i] }
     }
 
-    /// GELU with the exact error function (BERT's `gelu`), in place.
+    /// GELU with the error function (BERT's exact `gelu`, not the tanh form), in place, eight
+    /// at a time. libm's scalar `erff` took 13% of an embedding batch; ``erf(_:)-swift.method``
+    /// is within 4e-7 of erf (`KernelsTests`).
     package static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.70710678118654752)) }
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: 0.5 * v * (1 + erf(v * 0.70710678118654752)), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            let v = erf(SIMD8<Float>(repeating: x[i] * 0.70710678118654752))
+            x[i] = 0.5 * x[i] * (1 + v[0])
+            i += 1
+        }
+    }
+
+    /// The error function, eight at a time: an odd rational function of degree 13/8 on
+    /// [-4, 4] (the one Eigen and XLA use for floats), ±1 beyond, where erf is 1 to float
+    /// precision. NaN stays NaN.
+    @inline(__always)
+    package static func erf(_ a: SIMD8<Float>) -> SIMD8<Float> {
+        var x = a
+        let four = SIMD8<Float>(repeating: 4), minusFour = SIMD8<Float>(repeating: -4)
+        x.replace(with: four, where: x .> four)
+        x.replace(with: minusFour, where: x .< minusFour)
+        let x2 = x * x
+        var p = SIMD8<Float>(repeating: -2.72614225801306e-10)
+        p = p * x2 + 2.77068142495902e-08
+        p = p * x2 - 2.10102402082508e-06
+        p = p * x2 - 5.69250639462346e-05
+        p = p * x2 - 7.34990630326855e-04
+        p = p * x2 - 2.95459980854025e-03
+        p = p * x2 - 1.60960333262415e-02
+        var q = SIMD8<Float>(repeating: -1.45660718464996e-05)
+        q = q * x2 - 2.13374055278905e-04
+        q = q * x2 - 1.68282697438203e-03
+        q = q * x2 - 7.37332916720468e-03
+        q = q * x2 - 1.42647390514189e-02
+        return x * p / q
     }
 }

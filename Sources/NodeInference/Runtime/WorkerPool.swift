@@ -41,6 +41,10 @@ package final class WorkerPool: @unchecked Sendable {
 
     package init(threads: Int) {
         count = max(1, min(threads, Self.enteredMask))
+        // The pool splits products over its own threads, each calling sgemm on its share;
+        // OpenBLAS's threads would fight them (an embedding-only process spent a third of its
+        // time in their sched_yield spinning).
+        BLAS.threadCount = 1
         for index in 1..<count {
             let thread = Thread { [self] in self.work(index) }
             thread.name = "cyxwiz-worker-\(index)"

@@ -31,8 +31,14 @@ package final class BertModel: Sendable {
         var q = x, k = x, v = x, context = x, projected = x  // (total, d)
         var hidden = [Float](repeating: 0, count: total * c.feedForwardDimension)  // (total, ffn)
         let longest = sequences.map(\.count).max() ?? 0
-        var scores = [Float](repeating: 0, count: longest * longest)  // (T, T) for one head
+        var scores = [Float](repeating: 0, count: pool.count * longest)  // one query row's scores per thread
         var row = [Float](repeating: 0, count: d)
+        var starts: [Int] = []  // each sequence's first row
+        var rowCount = 0
+        for sequence in sequences {
+            starts.append(rowCount)
+            rowCount += sequence.count
+        }
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         x.withUnsafeMutableBufferPointer { x in
@@ -62,30 +68,26 @@ package final class BertModel: Sendable {
             linear(layer.query, layer.queryBias, x, &q, total, scratch)
             linear(layer.key, layer.keyBias, x, &k, total, scratch)
             linear(layer.value, layer.valueBias, x, &v, total, scratch)
-            // Attention within each sequence, one head at a time: scores = Q Kᵀ, softmax, · V.
+            // Attention within each sequence: (sequence, head) pairs over the pool, each query
+            // row scored against its own sequence's keys (no padding, no mask).
             q.withUnsafeBufferPointer { q in
                 k.withUnsafeBufferPointer { k in
                     v.withUnsafeBufferPointer { v in
                         context.withUnsafeMutableBufferPointer { context in
                             scores.withUnsafeMutableBufferPointer { scores in
-                                var start = 0
-                                for sequence in sequences {
-                                    let t = sequence.count
-                                    for head in 0..<c.headCount {
-                                        let offset = start * d + head * c.headDimension
-                                        BLAS.gemmTransposedB(
-                                            m: t, n: t, k: c.headDimension, a: q.baseAddress! + offset, lda: d,
-                                            b: k.baseAddress! + offset, ldb: d, c: scores.baseAddress!, ldc: t)
-                                        for r in 0..<t {
-                                            let line = scores.baseAddress! + r * t
-                                            for j in 0..<t { line[j] *= scale }
-                                            Kernels.softmax(line, count: t)
-                                        }
-                                        BLAS.gemm(
-                                            m: t, n: c.headDimension, k: t, a: scores.baseAddress!, lda: t,
-                                            b: v.baseAddress! + offset, ldb: d, c: context.baseAddress! + offset, ldc: d)
+                                let q = q.baseAddress!, k = k.baseAddress!, v = v.baseAddress!
+                                let context = context.baseAddress!, scores = scores.baseAddress!
+                                let heads = c.headCount, hd = c.headDimension
+                                pool.run(chunks: sequences.count * heads) { item, worker in
+                                    let sequence = item / heads, head = item % heads
+                                    let first = starts[sequence], t = sequences[sequence].count
+                                    let offset = first * d + head * hd
+                                    for r in 0..<t {
+                                        Kernels.attentionHead(
+                                            query: q + offset + r * d, keys: k + offset, values: v + offset, stride: d,
+                                            positions: t, dimension: hd, scale: scale, scores: scores + worker * longest,
+                                            into: context + offset + r * d)
                                     }
-                                    start += t
                                 }
                             }
                         }
@@ -94,24 +96,33 @@ package final class BertModel: Sendable {
             }
             linear(layer.attentionOutput, layer.attentionOutputBias, context, &projected, total, scratch)
             addAndNormalize(&x, projected, layer.attentionNormWeight, layer.attentionNormBias, total)
-            linear(layer.intermediate, layer.intermediateBias, x, &hidden, total, scratch)
-            hidden.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: $0.count) }
+            linear(layer.intermediate, layer.intermediateBias, x, &hidden, total, scratch, gelu: true)
             linear(layer.output, layer.outputBias, hidden, &projected, total, scratch)
             addAndNormalize(&x, projected, layer.outputNormWeight, layer.outputNormBias, total)
         }
         return x
     }
 
-    /// `output (m, rows) = input (m, columns) · Wᵀ + bias`.
+    /// `output (m, rows) = input (m, columns) · Wᵀ + bias`, then GELU when `gelu`; the bias and
+    /// activation pass is split over the pool by rows, as the product is.
     private func linear(
-        _ matrix: WeightMatrix, _ bias: [Float], _ input: [Float], _ output: inout [Float], _ m: Int, _ scratch: ProductScratch
+        _ matrix: WeightMatrix, _ bias: [Float], _ input: [Float], _ output: inout [Float], _ m: Int, _ scratch: ProductScratch,
+        gelu: Bool = false
     ) {
         input.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
                 matrix.multiply(input.baseAddress!, m: m, into: output.baseAddress!, scratch: scratch)
-                for r in 0..<m {
-                    let line = output.baseAddress! + r * matrix.rows
-                    for i in 0..<matrix.rows { line[i] += bias[i] }
+                let output = output.baseAddress!, n = matrix.rows
+                bias.withUnsafeBufferPointer { bias in
+                    let bias = bias.baseAddress!
+                    let band = max(1, (m + 4 * scratch.pool.count - 1) / (4 * scratch.pool.count))
+                    scratch.pool.run(chunks: (m + band - 1) / band) { chunk, _ in
+                        for r in (chunk * band)..<min(m, (chunk + 1) * band) {
+                            let line = output + r * n
+                            for i in 0..<n { line[i] += bias[i] }
+                            if gelu { Kernels.gelu(line, count: n) }
+                        }
+                    }
                 }
             }
         }
