@@ -1,8 +1,9 @@
 import Foundation
 
-/// A BERT encoder (post-LayerNorm layers, exact GELU). Immutable after load. A batch runs
-/// packed: every sequence's tokens are rows of one matrix for each linear layer, and attention
-/// stays within each sequence, so padding costs nothing and needs no mask.
+/// A BERT encoder (post-LayerNorm layers, GELU of the error function, not its tanh form).
+/// Immutable after load. A batch runs packed: every sequence's tokens are rows of one matrix
+/// for each linear layer, and attention stays within each sequence, so padding costs nothing
+/// and needs no mask.
 package final class BertModel: Sendable {
     package let configuration: BertConfiguration
     package let weights: BertWeights
