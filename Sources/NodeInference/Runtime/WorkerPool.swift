@@ -1,5 +1,8 @@
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Persistent threads that share each matrix product of a step. A dispatch per product
 /// (`concurrentPerform`) costs tens of microseconds, more than a product of this model size
@@ -38,6 +41,21 @@ package final class WorkerPool: @unchecked Sendable {
     /// Spins before a worker sleeps: long enough to cover the gap between two products of a
     /// step (and between two steps), short enough not to hold a core when idle.
     static let spinsBeforeSleeping = 200_000
+
+    /// Pure spins before a waiting thread starts offering its core with `sched_yield` on each
+    /// further spin. On a machine with as many busy threads as cores (HTTP threads, a client
+    /// on the same host), a waiter that only spins holds the very core the thread it waits
+    /// for was descheduled from; perf showed a fifth of an 8-stream server's time in the
+    /// caller's wait. A yield with nothing else runnable returns at once, so an idle machine
+    /// loses a microsecond of latency at most.
+    static let spinsBeforeYielding = 2_000
+
+    @inline(__always)
+    private static func yieldCore() {
+        #if canImport(Glibc)
+        sched_yield()
+        #endif
+    }
 
     package init(threads: Int) {
         count = max(1, min(threads, Self.enteredMask))
@@ -112,7 +130,11 @@ package final class WorkerPool: @unchecked Sendable {
                 state = original
             }
             let entered = state & Self.enteredMask
-            while finished.load(ordering: .acquiring) < entered {}
+            var spins = 0
+            while finished.load(ordering: .acquiring) < entered {
+                spins += 1
+                if spins > Self.spinsBeforeYielding { Self.yieldCore() }
+            }
             job = nil
         }
     }
@@ -133,6 +155,12 @@ package final class WorkerPool: @unchecked Sendable {
             var state = gate.load(ordering: .acquiring)
             while state >> 16 == seenRun {
                 spins += 1
+                if spins > Self.spinsBeforeYielding {
+                    // A yield counts as a hundred spins, so an idle worker still sleeps after
+                    // about as long as it did before yields were added.
+                    Self.yieldCore()
+                    spins += 99
+                }
                 if spins > Self.spinsBeforeSleeping {
                     sleepers.lock()
                     while gate.load(ordering: .acquiring) >> 16 == seenRun { sleepers.wait() }
