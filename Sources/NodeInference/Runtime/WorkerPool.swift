@@ -46,8 +46,8 @@ package final class WorkerPool: @unchecked Sendable {
     /// further spin. On a machine with as many busy threads as cores (HTTP threads, a client
     /// on the same host), a waiter that only spins holds the very core the thread it waits
     /// for was descheduled from; perf showed a fifth of an 8-stream server's time in the
-    /// caller's wait. A yield with nothing else runnable returns at once, so an idle machine
-    /// loses a microsecond of latency at most.
+    /// caller's wait. A yield with nothing else runnable returns after one system call, so a
+    /// quiet machine loses that much latency at most.
     static let spinsBeforeYielding = 2_000
 
     @inline(__always)
@@ -156,8 +156,8 @@ package final class WorkerPool: @unchecked Sendable {
             while state >> 16 == seenRun {
                 spins += 1
                 if spins > Self.spinsBeforeYielding {
-                    // A yield counts as a hundred spins, so an idle worker still sleeps after
-                    // about as long as it did before yields were added.
+                    // A yield counts as a hundred spins: an idle worker sleeps after about
+                    // 2,000 yields (a few milliseconds), not 200,000 system calls.
                     Self.yieldCore()
                     spins += 99
                 }
