@@ -140,6 +140,50 @@ struct QuantizedProductTests {
         }
     }
 
+    /// Blocks at the ends of their ranges against activations at ±127: the largest sums the
+    /// 16-bit lanes ever hold (4-bit: 4·15·127 per lane, two lanes added before widening;
+    /// 8-bit: 2·128·127), which must come out exact rather than wrapped.
+    @Test(arguments: [TensorType.q4_0, .q4_1, .q8_0])
+    func saturatedBlocksStayExact(_ type: TensorType) {
+        let rows = 8, columns = 576
+        var weights: [UInt8] = []
+        // Row `row`: every quant byte the same, from the extremes (and 0x00 / 0x88 for contrast).
+        let patterns: [UInt8] = type == .q8_0 ? [0x80, 0x7F, 0x80, 0x00, 0x7F, 0x80, 0x81, 0x7F] : [0xFF, 0x00, 0xFF, 0x88, 0xFF, 0x0F, 0xF0, 0xFF]
+        let scale = Float16(1.0 / 64).bitPattern
+        for row in 0..<rows {
+            for _ in 0..<(columns / 32) {
+                weights += [UInt8(scale & 0xFF), UInt8(scale >> 8)]
+                if type == .q4_1 { weights += [0, 0] }
+                weights += [UInt8](repeating: patterns[row], count: type == .q8_0 ? 32 : 16)
+            }
+        }
+        for sign: Float in [1, -1] {
+            // Two rows of activations: all `sign`, then alternating, so every lane sees ±127.
+            let input = (0..<(2 * columns)).map { i in i < columns ? sign : (i % 2 == 0 ? sign : -sign) }
+            let got = Self.product(weights, type, rows: rows, columns: columns, input: input, m: 2, integer: true)
+            var dequantized = [Float](repeating: 0, count: columns)
+            for row in 0..<rows {
+                weights.withUnsafeBytes { raw in
+                    dequantized.withUnsafeMutableBufferPointer { out in
+                        Dequantize.row(type, from: raw.baseAddress! + row * (raw.count / rows), into: out.baseAddress!, count: columns)
+                    }
+                }
+                for r in 0..<2 {
+                    // Every activation block's amax is 1, so its levels are exactly ±127 of 1/127.
+                    let step = Double(Float(1) / 127)
+                    var exact: Double = 0, magnitude: Double = 0
+                    for i in 0..<columns {
+                        let x = Double(input[r * columns + i]) * 127 * step
+                        exact += Double(dequantized[i]) * x
+                        magnitude += abs(Double(dequantized[i]) * x)
+                    }
+                    let value = Double(got[r * rows + row])
+                    #expect(abs(value - exact) <= 1e-5 * magnitude + 1e-6, "\(type) sign \(sign) r=\(r) row=\(row): \(value) vs \(exact)")
+                }
+            }
+        }
+    }
+
     /// A broken model's activations (NaN, infinities) give garbage, never a trap.
     @Test func nonFiniteActivationsDoNotTrap() {
         let rows = 16

@@ -283,6 +283,14 @@ package enum QuantizedProduct {
         return SIMD4<Float>(((w &<< 16) &>> 16) &+ (w &>> 16))
     }
 
+    /// `widen` for lanes whose neighbours sum within 16 bits (4-bit weights: |sum| ≤ 2·7620):
+    /// the high half of `w + (w << 16)` is that sum, so one shift fewer than `widen`.
+    @inline(__always)
+    static func widenSmall(_ s: SIMD16<Int16>) -> SIMD8<Float> {
+        let w = unsafeBitCast(s, to: SIMD8<Int32>.self)
+        return SIMD8<Float>((w &+ (w &<< 16)) &>> 16)
+    }
+
     @inline(__always)
     static func pairProducts(
         _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>), _ x: UnsafeRawPointer
@@ -291,7 +299,7 @@ package enum QuantizedProduct {
         s &+= n.1 &* x.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
         s &+= n.2 &* x.loadUnaligned(fromByteOffset: 64, as: SIMD16<Int16>.self)
         s &+= n.3 &* x.loadUnaligned(fromByteOffset: 96, as: SIMD16<Int16>.self)
-        return widen(s)
+        return widenSmall(s)
     }
 
     @inline(__always)
