@@ -33,6 +33,15 @@ PROMPTS = [
     "def fibonacci(n):\n    if n <",
     "Once upon a time, in a small village, there lived",
 ]
+# Longer than one prompt chunk (64 positions), so that the chunked prefill and its attention
+# across chunks are checked too: the real model only (~94 tokens), as the tiny models' 256
+# positions hold fewer characters than this in their small vocabulary.
+LONG_PROMPTS = [
+    "The history of the printing press begins in the fifteenth century, when Johannes Gutenberg combined movable metal type, "
+    "oil-based inks and a wooden screw press into a system that could produce books far faster than any scribe. Within fifty "
+    "years, presses were running in more than two hundred cities across Europe, and the price of a book fell sharply. Pamphlets, "
+    "maps and calendars followed, and so did arguments about who should be allowed to print them. Historians still disagree about",
+]
 
 
 def read_safetensors(path):
@@ -196,7 +205,7 @@ def main():
     else:
         tokenizer, model = Tokenizer.from_file(str(pathlib.Path(args.hf) / "tokenizer.json")), HFModel(args.hf)
     entries = []
-    for index, prompt in enumerate(PROMPTS):
+    for index, prompt in enumerate(PROMPTS + (LONG_PROMPTS if args.model else [])):
         ids = tokenizer.encode(prompt, add_special_tokens=False).ids
         logits = model.logits(ids)
         logits.astype("<f4").tofile(out / f"prompt-{index}.f32")

@@ -33,6 +33,42 @@ struct KernelsTests {
         }
     }
 
+    /// Blocks of query rows through sgemm against the per-row kernel: every row of a causal
+    /// block sees exactly the positions up to its own (the last `rows` of `positions`), a
+    /// non-causal one all of them; strides wider than a head, as in the model's buffers.
+    @Test(arguments: [true, false])
+    func attentionRowsMatchesTheRowKernel(causal: Bool) {
+        var generator = SplitMix(seed: causal ? 3 : 4)
+        let dimension = 64, heads = 3, queryStride = dimension * heads, stride = dimension * 2 + 8
+        for (rows, positions) in [(1, 1), (17, 17), (30, 94), (64, 64), (5, 200)] {
+            let queries = (0..<rows * queryStride).map { _ in generator.float() }
+            let keys = (0..<positions * stride).map { _ in generator.float() }
+            let values = (0..<positions * stride).map { _ in generator.float() }
+            let scale = 1 / Float(dimension).squareRoot()
+            var scores = [Float](repeating: .nan, count: rows * positions)
+            var block = [Float](repeating: .nan, count: rows * queryStride)
+            Kernels.attentionRows(
+                queries: queries, queryStride: queryStride, keys: keys, values: values, stride: stride, rows: rows,
+                positions: positions, causal: causal, dimension: dimension, scale: scale, scores: &scores,
+                into: &block, outStride: queryStride)
+            var rowScores = [Float](repeating: 0, count: positions)
+            for r in 0..<rows {
+                var alone = [Float](repeating: .nan, count: dimension)
+                let visible = causal ? positions - rows + 1 + r : positions
+                queries.withUnsafeBufferPointer { q in
+                    Kernels.attentionHead(
+                        query: q.baseAddress! + r * queryStride, keys: keys, values: values, stride: stride, positions: visible,
+                        dimension: dimension, scale: scale, scores: &rowScores, into: &alone)
+                }
+                for c in 0..<dimension {
+                    #expect(abs(block[r * queryStride + c] - alone[c]) < 1e-5, "rows \(rows), positions \(positions), row \(r), column \(c)")
+                }
+                // Columns of the other heads are not written.
+                #expect(block[r * queryStride + dimension].isNaN)
+            }
+        }
+    }
+
     /// The SIMD error function against the double-precision one, densely over the range where
     /// it is not ±1, and GELU (with its scalar tail) against its definition; NaN stays NaN.
     @Test func geluMatchesTheErrorFunction() {

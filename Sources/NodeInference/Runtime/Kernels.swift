@@ -84,6 +84,34 @@ package enum Kernels {
         }
     }
 
+    /// Attention of `rows` query rows of one head at once, as two sgemm calls: the scores
+    /// `scale · Q·Kᵀ` of every row against `positions` cached keys, a softmax per row, then
+    /// their weighted sum of the values. With `causal`, the rows are the last `rows` positions
+    /// and each sees only up to its own: row `r` attends `positions - rows + 1 + r` positions.
+    ///
+    /// For a prompt chunk this is the form with the fewest loads per multiply-add (the per-row
+    /// kernel reads every key and value once per row). sgemm rounds by its shape, so a row's
+    /// result depends on the block it is computed in: callers use fixed blocks (prompt chunks,
+    /// whole sequences). Queries, keys, values and the output are rows `*Stride` floats apart;
+    /// `scores` holds `rows × positions` floats.
+    package static func attentionRows(
+        queries: UnsafePointer<Float>, queryStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
+        rows: Int, positions: Int, causal: Bool, dimension: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
+        guard rows > 0, positions > 0 else { return }
+        BLAS.gemmTransposedB(
+            m: rows, n: positions, k: dimension, a: queries, lda: queryStride, b: keys, ldb: stride, c: scores, ldc: positions)
+        for r in 0..<rows {
+            let row = scores + r * positions
+            let visible = causal ? max(1, positions - rows + 1 + r) : positions
+            for i in 0..<visible { row[i] *= scale }
+            softmax(row, count: visible)
+            (row + visible).update(repeating: 0, count: positions - visible)
+        }
+        BLAS.gemm(m: rows, n: dimension, k: positions, a: scores, lda: positions, b: values, ldb: stride, c: out, ldc: outStride)
+    }
+
     /// `y = x / rms(x) * weight`, over `count` elements.
     package static func rmsNorm(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,

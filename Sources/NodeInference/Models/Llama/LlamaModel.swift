@@ -140,7 +140,7 @@ package final class LlamaModel: Sendable {
                     (values + (start + t) * kvDim).update(from: state.v + row * kvDim, count: kvDim)
                 }
             }
-            attend(segments, layer: index, rows: count, state: state)
+            attend(segments, layer: index, state: state)
             layer.output.multiply(state.attention, plan: plan, into: xb, scratch: state.products)
             for i in 0..<(count * dim) { x[i] += xb[i] }
 
@@ -212,18 +212,41 @@ package final class LlamaModel: Sendable {
         }
     }
 
-    /// Causal attention of every row over its own segment's cache, `(row, head)` pairs split
-    /// over the pool; grouped-query heads share keys.
-    private func attend(_ segments: [BatchSegment], layer: Int, rows: Int, state: LlamaRunState) {
+    /// Causal attention of every row over its own segment's cache, split over the pool;
+    /// grouped-query heads share keys. A prompt chunk (a group of the plan) is one item per
+    /// head, through ``Kernels/attentionRows``; the rows computed one by one (decoding steps,
+    /// short prompt tails) are one item per `(row, head)`, through ``Kernels/attentionHead``.
+    /// Either way a row's result depends only on its chunk and cache, never on the batch.
+    private func attend(_ segments: [BatchSegment], layer: Int, state: LlamaRunState) {
         let c = configuration
         let hd = c.headDimension, qDim = c.queryDimension, kvDim = c.kvDimension
         let group = c.headCount / c.kvHeadCount, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
         let caches = segments.map { (keys: UnsafePointer($0.cache.keys(layer: layer)), values: UnsafePointer($0.cache.values(layer: layer))) }
-        let items = rows * heads
+        let plan = state.plan
+        var chunkStarts: [Int] = []
+        var first = plan.integerRows
+        for length in plan.groups {
+            chunkStarts.append(first)
+            first += length
+        }
+        let chunkItems = plan.groups.count * heads
+        let items = chunkItems + plan.integerRows * heads
         state.products.pool.run(chunks: items) { item, worker in
+            if item < chunkItems {
+                let chunk = item / heads, head = item % heads
+                let row = chunkStarts[chunk], length = plan.groups[chunk]
+                let (keys, values) = caches[state.rowSegment[row]]
+                let kvOffset = (head / group) * hd
+                Kernels.attentionRows(
+                    queries: state.q + row * qDim + head * hd, queryStride: qDim, keys: keys + kvOffset, values: values + kvOffset,
+                    stride: kvDim, rows: length, positions: state.rowPosition[row] + length, causal: true, dimension: hd, scale: scale,
+                    scores: state.chunkScores + worker * LlamaRunState.chunk * c.contextLength,
+                    into: state.attention + row * qDim + head * hd, outStride: qDim)
+                return
+            }
             let scores = state.scores + worker * c.contextLength
-            let row = item / heads, head = item % heads
+            let row = (item - chunkItems) / heads, head = (item - chunkItems) % heads
             let (keys, values) = caches[state.rowSegment[row]]
             let positions = state.rowPosition[row] + 1
             let query = state.q + row * qDim + head * hd

@@ -13,6 +13,7 @@ package final class LlamaRunState {
     let hidden: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
     let hidden2: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
     let scores: UnsafeMutablePointer<Float>  // (workers, contextLength): one head's attention weights per worker
+    let chunkScores: UnsafeMutablePointer<Float>  // (workers, chunk, contextLength): a prompt chunk's, per worker
     let ropeCos: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
     let ropeSin: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
     let matmulScratch: UnsafeMutablePointer<Float>  // (workers, tileRows, max(dimension, ffn, queryDimension))
@@ -53,6 +54,9 @@ package final class LlamaRunState {
         hidden = make(t * c.feedForwardDimension)
         hidden2 = make(t * c.feedForwardDimension)
         scores = make(pool.count * c.contextLength)
+        // Written before read, and mostly never touched (a chunk uses `chunk × its positions`),
+        // so left uninitialized: its pages cost memory only once a long prompt uses them.
+        chunkScores = .allocate(capacity: pool.count * Self.chunk * c.contextLength)
         ropeCos = make(t * c.ropeDimension / 2)
         ropeSin = make(t * c.ropeDimension / 2)
         func makeIndex() -> UnsafeMutablePointer<Int> {
@@ -72,7 +76,7 @@ package final class LlamaRunState {
         vocabularySize = c.vocabularySize
         logitRows = 1
         logits = make(c.vocabularySize)
-        allocations = [x, xb, q, k, v, attention, hidden, hidden2, scores, ropeCos, ropeSin, matmulScratch]
+        allocations = [x, xb, q, k, v, attention, hidden, hidden2, scores, chunkScores, ropeCos, ropeSin, matmulScratch]
     }
 
     deinit {
