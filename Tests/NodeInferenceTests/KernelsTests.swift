@@ -69,6 +69,37 @@ struct KernelsTests {
         }
     }
 
+    /// The SIMD exponential against the double-precision one over the whole range a softmax
+    /// or SiLU gives it, its clamping at both ends, and NaN.
+    @Test func expMatchesTheExponential() {
+        var worst = 0.0
+        var x: Float = -87
+        while x <= 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0013 })
+            let values = Kernels.exp(lanes)
+            for lane in 0..<8 {
+                let exact = Foundation.exp(Double(lanes[lane]))
+                worst = max(worst, abs(Double(values[lane]) - exact) / exact)
+            }
+            x += 0.0107
+        }
+        #expect(worst < 2.5e-7, "worst relative error \(worst)")
+        let ends = Kernels.exp(SIMD8<Float>(-1000, -100, 0, 1, 100, 1000, .infinity, -.infinity))
+        #expect(ends[0] < 1e-37 && ends[0] >= 0 && ends[1] < 1e-37 && ends[7] < 1e-37)
+        #expect(ends[2] == 1 && abs(ends[3] - 2.7182817) < 3e-7)
+        #expect(ends[4].isFinite && ends[4] > 1e38 && ends[5].isFinite && ends[6].isFinite)
+        #expect(Kernels.exp(SIMD8<Float>(repeating: .nan))[0].isNaN)
+        // Softmax sums to one and keeps order; SwiGLU against its definition, with a scalar tail.
+        var row: [Float] = (0..<21).map { Float($0) * 0.7 - 5 }
+        Kernels.softmax(&row, count: row.count)
+        #expect(abs(row.reduce(0, +) - 1) < 1e-6 && zip(row, row.dropFirst()).allSatisfy { $0 < $1 })
+        var gate: [Float] = (0..<21).map { Float($0) * 1.3 - 13 }
+        let up: [Float] = (0..<21).map { Float($0) * 0.1 + 0.5 }
+        let expected = zip(gate, up).map { g, u in Double(g) / (1 + Foundation.exp(-Double(g))) * Double(u) }
+        Kernels.swiglu(&gate, up, count: gate.count)
+        for i in 0..<21 { #expect(abs(Double(gate[i]) - expected[i]) <= 1e-6 * max(1, abs(expected[i]))) }
+    }
+
     /// The SIMD error function against the double-precision one, densely over the range where
     /// it is not ±1, and GELU (with its scalar tail) against its definition; NaN stays NaN.
     @Test func geluMatchesTheErrorFunction() {
