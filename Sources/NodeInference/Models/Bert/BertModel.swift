@@ -32,7 +32,7 @@ package final class BertModel: Sendable {
         var q = x, k = x, v = x, context = x, projected = x  // (total, d)
         var hidden = [Float](repeating: 0, count: total * c.feedForwardDimension)  // (total, ffn)
         let longest = sequences.map(\.count).max() ?? 0
-        var scores = [Float](repeating: 0, count: pool.count * longest)  // one query row's scores per thread
+        var scores = [Float](repeating: 0, count: pool.count * longest * longest)  // one sequence-head's scores per thread
         var row = [Float](repeating: 0, count: d)
         var starts: [Int] = []  // each sequence's first row
         var rowCount = 0
@@ -69,8 +69,8 @@ package final class BertModel: Sendable {
             linear(layer.query, layer.queryBias, x, &q, total, scratch)
             linear(layer.key, layer.keyBias, x, &k, total, scratch)
             linear(layer.value, layer.valueBias, x, &v, total, scratch)
-            // Attention within each sequence: (sequence, head) pairs over the pool, each query
-            // row scored against its own sequence's keys (no padding, no mask).
+            // Attention within each sequence: (sequence, head) pairs over the pool, all of a
+            // sequence's query rows against its own keys at once (no padding, no mask).
             q.withUnsafeBufferPointer { q in
                 k.withUnsafeBufferPointer { k in
                     v.withUnsafeBufferPointer { v in
@@ -83,12 +83,10 @@ package final class BertModel: Sendable {
                                     let sequence = item / heads, head = item % heads
                                     let first = starts[sequence], t = sequences[sequence].count
                                     let offset = first * d + head * hd
-                                    for r in 0..<t {
-                                        Kernels.attentionHead(
-                                            query: q + offset + r * d, keys: k + offset, values: v + offset, stride: d,
-                                            positions: t, dimension: hd, scale: scale, scores: scores + worker * longest,
-                                            into: context + offset + r * d)
-                                    }
+                                    Kernels.attentionRows(
+                                        queries: q + offset, queryStride: d, keys: k + offset, values: v + offset, stride: d,
+                                        rows: t, positions: t, causal: false, dimension: hd, scale: scale,
+                                        scores: scores + worker * longest * longest, into: context + offset, outStride: d)
                                 }
                             }
                         }
