@@ -215,7 +215,7 @@ package enum Kernels {
 
     /// `eˣ`, eight at a time: `x = n·ln 2 + r` with `n` rounded to the nearest integer, a
     /// degree-5 polynomial for `eʳ` on |r| ≤ ln 2 / 2 (Cephes' `expf`), times `2ⁿ` built in the
-    /// exponent bits. Within 2 ulp of exp (`KernelsTests`); arguments are clamped to
+    /// exponent bits. Within 2.5e-7 (relative) of exp (`KernelsTests`); arguments are clamped to
     /// [-87.3, 88.3], so it never overflows to infinity and goes no lower than ~1e-38 (a
     /// softmax weight of 0 for practical purposes). NaN stays NaN; nothing converts to an
     /// integer type, so no argument can trap.
