@@ -213,6 +213,17 @@ package enum Kernels {
         }
     }
 
+    /// `v` limited to `low...high` lane by lane (compares and blends, no library call); NaN
+    /// lanes stay NaN.
+    @inline(__always)
+    static func clamped(_ v: SIMD8<Float>, _ low: Float, _ high: Float) -> SIMD8<Float> {
+        var x = v
+        let high = SIMD8<Float>(repeating: high), low = SIMD8<Float>(repeating: low)
+        x.replace(with: high, where: x .> high)
+        x.replace(with: low, where: x .< low)
+        return x
+    }
+
     /// `eˣ`, eight at a time: `x = n·ln 2 + r` with `n` rounded to the nearest integer, a
     /// degree-5 polynomial for `eʳ` on |r| ≤ ln 2 / 2 (Cephes' `expf`), times `2ⁿ` built in the
     /// exponent bits. Within 2.5e-7 (relative) of exp (`KernelsTests`); arguments are clamped to
@@ -221,10 +232,7 @@ package enum Kernels {
     /// integer type, so no argument can trap.
     @inline(__always)
     package static func exp(_ a: SIMD8<Float>) -> SIMD8<Float> {
-        var x = a
-        let high = SIMD8<Float>(repeating: 88.3762626647949), low = SIMD8<Float>(repeating: -87.3365447504019)
-        x.replace(with: high, where: x .> high)
-        x.replace(with: low, where: x .< low)
+        let x = clamped(a, -87.3365447504019, 88.3762626647949)
         // Rounded to nearest by adding and taking back 1.5·2²³; the sum's low bits are `n`.
         let magic = SIMD8<Float>(repeating: 12_582_912)
         let shifted = x * 1.44269504088896341 + magic
@@ -246,10 +254,7 @@ package enum Kernels {
     /// precision. NaN stays NaN.
     @inline(__always)
     package static func erf(_ a: SIMD8<Float>) -> SIMD8<Float> {
-        var x = a
-        let four = SIMD8<Float>(repeating: 4), minusFour = SIMD8<Float>(repeating: -4)
-        x.replace(with: four, where: x .> four)
-        x.replace(with: minusFour, where: x .< minusFour)
+        let x = clamped(a, -4, 4)
         let x2 = x * x
         var p = SIMD8<Float>(repeating: -2.72614225801306e-10)
         p = p * x2 + 2.77068142495902e-08
