@@ -32,7 +32,10 @@ package final class BertModel: Sendable {
         var q = x, k = x, v = x, context = x, projected = x  // (total, d)
         var hidden = [Float](repeating: 0, count: total * c.feedForwardDimension)  // (total, ffn)
         let longest = sequences.map(\.count).max() ?? 0
-        var scores = [Float](repeating: 0, count: pool.count * longest * longest)  // one sequence-head's scores per thread
+        // Attention takes a sequence's query rows a block at a time, so that its scores stay
+        // `block × longest` per thread even for a long-context checkpoint.
+        let block = max(1, min(longest, 64))
+        var scores = [Float](repeating: 0, count: pool.count * block * longest)  // one block's scores per thread
         var row = [Float](repeating: 0, count: d)
         var starts: [Int] = []  // each sequence's first row
         var rowCount = 0
@@ -69,8 +72,8 @@ package final class BertModel: Sendable {
             linear(layer.query, layer.queryBias, x, &q, total, scratch)
             linear(layer.key, layer.keyBias, x, &k, total, scratch)
             linear(layer.value, layer.valueBias, x, &v, total, scratch)
-            // Attention within each sequence: (sequence, head) pairs over the pool, all of a
-            // sequence's query rows against its own keys at once (no padding, no mask).
+            // Attention within each sequence: (sequence, head) pairs over the pool, a block of a
+            // sequence's query rows at a time against its own keys (no padding, no mask).
             q.withUnsafeBufferPointer { q in
                 k.withUnsafeBufferPointer { k in
                     v.withUnsafeBufferPointer { v in
@@ -83,10 +86,12 @@ package final class BertModel: Sendable {
                                     let sequence = item / heads, head = item % heads
                                     let first = starts[sequence], t = sequences[sequence].count
                                     let offset = first * d + head * hd
-                                    Kernels.attentionRows(
-                                        queries: q + offset, queryStride: d, keys: k + offset, values: v + offset, stride: d,
-                                        rows: t, positions: t, causal: false, dimension: hd, scale: scale,
-                                        scores: scores + worker * longest * longest, into: context + offset, outStride: d)
+                                    for r in stride(from: 0, to: t, by: block) {
+                                        Kernels.attentionRows(
+                                            queries: q + offset + r * d, queryStride: d, keys: k + offset, values: v + offset, stride: d,
+                                            rows: min(block, t - r), positions: t, causal: false, dimension: hd, scale: scale,
+                                            scores: scores + worker * block * longest, into: context + offset + r * d, outStride: d)
+                                    }
                                 }
                             }
                         }
