@@ -25,24 +25,26 @@ package enum BLAS {
         )
     }
 
-    /// `c (m, n) = a (m, k) · bᵀ` (`b` is `(n, k)`) with explicit leading dimensions, for
+    /// `c (m, n) = alpha · a (m, k) · bᵀ` (`b` is `(n, k)`) with explicit leading dimensions, for
     /// writing a tile of output columns into a wider matrix (`ldc` > `n`).
     package static func gemmTransposedB(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1
     ) {
-        gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, transposeB: true)
+        gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, transposeB: true, alpha: alpha)
     }
 
-    /// `c (m, n) = a (m, k) · b`, with `b` given as `(k, n)`, or as `(n, k)` when `transposeB`.
+    /// `c (m, n) = alpha · a (m, k) · b`, with `b` given as `(k, n)`, or as `(n, k)` when
+    /// `transposeB`.
     package static func gemm(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-        transposeB: Bool = false
+        transposeB: Bool = false, alpha: Float = 1
     ) {
         guard m > 0, n > 0, k > 0 else { return }
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k),
-            1, a, Int32(lda), b, Int32(ldb),
+            alpha, a, Int32(lda), b, Int32(ldb),
             0, c, Int32(ldc)
         )
     }

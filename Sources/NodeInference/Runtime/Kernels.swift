@@ -101,11 +101,11 @@ package enum Kernels {
     ) {
         guard rows > 0, positions > 0 else { return }
         BLAS.gemmTransposedB(
-            m: rows, n: positions, k: dimension, a: queries, lda: queryStride, b: keys, ldb: stride, c: scores, ldc: positions)
+            m: rows, n: positions, k: dimension, a: queries, lda: queryStride, b: keys, ldb: stride, c: scores, ldc: positions,
+            alpha: scale)
         for r in 0..<rows {
             let row = scores + r * positions
             let visible = causal ? max(1, positions - rows + 1 + r) : positions
-            for i in 0..<visible { row[i] *= scale }
             softmax(row, count: visible)
             (row + visible).update(repeating: 0, count: positions - visible)
         }

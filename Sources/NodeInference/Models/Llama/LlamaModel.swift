@@ -223,13 +223,7 @@ package final class LlamaModel: Sendable {
         let group = c.headCount / c.kvHeadCount, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
         let caches = segments.map { (keys: UnsafePointer($0.cache.keys(layer: layer)), values: UnsafePointer($0.cache.values(layer: layer))) }
-        let plan = state.plan
-        var chunkStarts: [Int] = []
-        var first = plan.integerRows
-        for length in plan.groups {
-            chunkStarts.append(first)
-            first += length
-        }
+        let plan = state.plan, chunkStarts = state.groupStarts
         let chunkItems = plan.groups.count * heads
         let items = chunkItems + plan.integerRows * heads
         state.products.pool.run(chunks: items) { item, worker in

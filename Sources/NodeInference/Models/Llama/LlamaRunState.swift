@@ -25,6 +25,7 @@ package final class LlamaRunState {
     let logitSource: UnsafeMutablePointer<Int>  // the row of each logits row
     private(set) var segmentOffset: [Int] = []  // where each segment's tokens start in `rowOfToken`
     private(set) var plan = RowPlan(integerRows: 0, groups: [])
+    private(set) var groupStarts: [Int] = []  // the first row of each of the plan's groups
 
     /// Prompts are computed in chunks that start at multiples of this position. A chunk's
     /// rows go through one sgemm (or, 16 rows or fewer, the integer kernels), so a position's
@@ -129,6 +130,12 @@ package final class LlamaRunState {
             flat += segment.tokens.count
         }
         plan = RowPlan(integerRows: integerRows, groups: groups)
+        groupStarts.removeAll(keepingCapacity: true)
+        var first = integerRows
+        for length in groups {
+            groupStarts.append(first)
+            first += length
+        }
     }
 
     func reserveLogits(rows: Int) {
