@@ -318,6 +318,25 @@ package enum QuantizedProduct {
         hasMin ? Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self)) : -8 * d
     }
 
+    /// The scales of a pair of Q4_0/Q4_1 blocks and their offset factors (``offsetFactor``).
+    /// Each block's first four bytes are loaded whole (`d` and `m`, or `d` and two bytes of
+    /// nibbles), so the f16 conversion writes a whole register: a 16-bit insert would merge
+    /// into whatever register the compiler picks, an accumulator of the loop included, and
+    /// chain the iterations through it.
+    @inline(__always)
+    static func pairHeaders(_ first: UnsafeRawPointer, _ second: UnsafeRawPointer, hasMin: Bool) -> (Float, Float, SIMD2<Float>) {
+        let bits = SIMD4<UInt32>(first.loadUnaligned(as: UInt32.self), second.loadUnaligned(as: UInt32.self), 0, 0)
+        let h = unsafeBitCast(bits, to: SIMD8<Float16>.self)
+        let d0 = Float(h[0]), d1 = Float(h[2])
+        return (d0, d1, hasMin ? SIMD2(Float(h[1]), Float(h[3])) : SIMD2(-8 * d0, -8 * d1))
+    }
+
+    /// Two consecutive floats, as one load.
+    @inline(__always)
+    static func pairOf(_ values: UnsafePointer<Float>) -> SIMD2<Float> {
+        UnsafeRawPointer(values).loadUnaligned(as: SIMD2<Float>.self)
+    }
+
     static func dotQ4(
         _ weights: UnsafeRawPointer, blockBytes: Int, hasMin: Bool, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int
     ) -> Float {
@@ -325,19 +344,20 @@ package enum QuantizedProduct {
         let scales = a.scales + row * blocks, sums = a.sums + row * blocks
         let header = hasMin ? 4 : 2
         var accumulator = SIMD8<Float>()
-        var offset: Float = 0
+        // The offsets of a pair's two blocks as one fused multiply-add: a scalar sum would be
+        // a chain of two dependent adds per pair, the loop's critical path.
+        var offsets = SIMD2<Float>()
         var b = 0
         while b + 2 <= blocks {
             let first = weights + b * blockBytes, second = first + blockBytes
-            let d0 = Float(first.loadUnaligned(as: Float16.self)), d1 = Float(second.loadUnaligned(as: Float16.self))
+            let (d0, d1, k) = pairHeaders(first, second, hasMin: hasMin)
             let n = nibblePair(first + header, second + header)
             let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
             accumulator.addProduct(pairProducts(n, x + b * 64), scale)
-            offset += offsetFactor(first, hasMin: hasMin, d: d0) * sums[b]
-            offset += offsetFactor(second, hasMin: hasMin, d: d1) * sums[b + 1]
+            offsets.addProduct(k, pairOf(sums + b))
             b += 2
         }
-        var total = accumulator.sum() + offset
+        var total = accumulator.sum() + (offsets[0] + offsets[1])
         if b < blocks {
             let block = weights + b * blockBytes
             let d = Float(block.loadUnaligned(as: Float16.self))
@@ -357,34 +377,32 @@ package enum QuantizedProduct {
         let s0 = a.scales + firstRow * blocks, s1 = s0 + blocks, s2 = s1 + blocks, s3 = s2 + blocks
         let u0 = a.sums + firstRow * blocks, u1 = u0 + blocks, u2 = u1 + blocks, u3 = u2 + blocks
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var o0: Float = 0, o1: Float = 0, o2: Float = 0, o3: Float = 0
+        var o0 = SIMD2<Float>(), o1 = SIMD2<Float>(), o2 = SIMD2<Float>(), o3 = SIMD2<Float>()
         // One row's share of a pair of blocks, in the order of `dotQ4` (batch invariance: a
         // row's result must not depend on how many rows share the call).
         @inline(__always)
         func accumulate(
-            _ accumulator: inout SIMD8<Float>, _ offset: inout Float, _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>),
+            _ accumulator: inout SIMD8<Float>, _ offsets: inout SIMD2<Float>, _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>),
             _ x: UnsafeRawPointer, _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, _ b: Int,
-            _ d0: Float, _ d1: Float, _ k0: Float, _ k1: Float
+            _ d0: Float, _ d1: Float, _ k: SIMD2<Float>
         ) {
             let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
             accumulator.addProduct(pairProducts(n, x), scale)
-            offset += k0 * sums[b]
-            offset += k1 * sums[b + 1]
+            offsets.addProduct(k, pairOf(sums + b))
         }
         var b = 0
         while b + 2 <= blocks {
             let first = weights + b * blockBytes, second = first + blockBytes
-            let d0 = Float(first.loadUnaligned(as: Float16.self)), d1 = Float(second.loadUnaligned(as: Float16.self))
-            let k0 = offsetFactor(first, hasMin: hasMin, d: d0), k1 = offsetFactor(second, hasMin: hasMin, d: d1)
+            let (d0, d1, k) = pairHeaders(first, second, hasMin: hasMin)
             let n = nibblePair(first + header, second + header)
             let xb = x + b * 64
-            accumulate(&a0, &o0, n, xb, s0, u0, b, d0, d1, k0, k1)
-            accumulate(&a1, &o1, n, xb + rowBytes, s1, u1, b, d0, d1, k0, k1)
-            accumulate(&a2, &o2, n, xb + 2 * rowBytes, s2, u2, b, d0, d1, k0, k1)
-            accumulate(&a3, &o3, n, xb + 3 * rowBytes, s3, u3, b, d0, d1, k0, k1)
+            accumulate(&a0, &o0, n, xb, s0, u0, b, d0, d1, k)
+            accumulate(&a1, &o1, n, xb + rowBytes, s1, u1, b, d0, d1, k)
+            accumulate(&a2, &o2, n, xb + 2 * rowBytes, s2, u2, b, d0, d1, k)
+            accumulate(&a3, &o3, n, xb + 3 * rowBytes, s3, u3, b, d0, d1, k)
             b += 2
         }
-        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum()) + SIMD4(o0, o1, o2, o3)
+        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum()) + SIMD4(o0[0] + o0[1], o1[0] + o1[1], o2[0] + o2[1], o3[0] + o3[1])
         if b < blocks {
             let block = weights + b * blockBytes
             let d = Float(block.loadUnaligned(as: Float16.self))
