@@ -52,4 +52,17 @@ package final class MappedFile: Sendable {
     package var bytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base, count: count)
     }
+
+    /// Drops this process's resident pages wholly inside `range` (bytes of this mapping that
+    /// will not be read again, e.g. weights copied into ``PackedPanels``), so they stop
+    /// counting in its resident memory. Reading them later is still correct: the pages come
+    /// back from the file. A range outside the mapping is ignored.
+    package func release(_ range: UnsafeRawBufferPointer) {
+        guard let base, let start = range.baseAddress, start >= base, start + range.count <= base + count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + range.count) / page * page
+        guard end > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(pointer, end - first, MADV_DONTNEED)
+    }
 }

@@ -11,6 +11,13 @@ package struct TensorView {
 /// Where a model's tensors come from (a GGUF file, a safetensors checkpoint).
 package protocol TensorSource: Sendable {
     func view(_ name: String) -> TensorView?
+    /// Lets the pages of `bytes` (tensor data not read again) leave resident memory; sources
+    /// that do not map files do nothing.
+    func release(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension TensorSource {
+    package func release(_ bytes: UnsafeRawBufferPointer) {}
 }
 
 extension GGUFFile: TensorSource {
@@ -20,12 +27,18 @@ extension GGUFFile: TensorSource {
             type: info.type.isSupported ? info.type : nil, typeName: info.type.description,
             shape: info.dimensions.reversed(), data: data(of: info))
     }
+
+    package func release(_ bytes: UnsafeRawBufferPointer) { file.release(bytes) }
 }
 
 extension SafetensorsCheckpoint: TensorSource {
     package func view(_ name: String) -> TensorView? {
         guard let (file, info) = tensor(name) else { return nil }
         return TensorView(type: info.dtype.tensorType, typeName: info.dtype.rawValue, shape: info.shape, data: file.data(of: info))
+    }
+
+    package func release(_ bytes: UnsafeRawBufferPointer) {
+        for shard in files { shard.file.release(bytes) }
     }
 }
 

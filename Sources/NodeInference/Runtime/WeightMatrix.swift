@@ -1,7 +1,8 @@
 
 /// A weight matrix `(rows, columns)` stored row-major in any supported tensor type, read in
 /// place from the mapped model file: a quantized model is never expanded into an f32 copy.
-/// Products dequantize tiles of rows into per-worker scratch and hand them to BLAS.
+/// Products dequantize tiles of rows into per-worker scratch and hand them to BLAS, or, for a
+/// float matrix packed at load (``packedForProducts()``), run on its ``PackedPanels``.
 package struct WeightMatrix: @unchecked Sendable {
     // @unchecked: `base` points into an immutable mapping that the model keeps alive.
     package let rows: Int
@@ -9,6 +10,8 @@ package struct WeightMatrix: @unchecked Sendable {
     package let type: TensorType
     package let base: UnsafeRawPointer
     package let rowBytes: Int
+    /// The matrix rearranged for products (``packedForProducts()``); `nil`: products read `base`.
+    package private(set) var panels: PackedPanels?
 
     package init(rows: Int, columns: Int, type: TensorType, base: UnsafeRawPointer) {
         self.rows = rows
@@ -16,6 +19,17 @@ package struct WeightMatrix: @unchecked Sendable {
         self.type = type
         self.base = base
         self.rowBytes = type.byteCount(elements: columns) ?? 0
+    }
+
+    /// This matrix with its products going through ``PackedPanels`` (an f32 copy made now), for
+    /// float types (f32, f16, bf16); quantized types are returned as they are, since their
+    /// integer kernels read the blocks in place. Rows are still read from `base`
+    /// (``dequantizeRow(_:into:)``).
+    package func packedForProducts() -> WeightMatrix {
+        guard panels == nil, type == .f32 || type == .f16 || type == .bf16 else { return self }
+        var packed = self
+        packed.panels = PackedPanels(self)
+        return packed
     }
 
     /// Rows dequantized per tile: small enough for L2 with the activations.
@@ -49,6 +63,9 @@ package struct WeightMatrix: @unchecked Sendable {
     /// `refined`: the integer rows need two-level activations (see ``QuantizedProduct``);
     /// types without such a kernel compute those rows in f32 instead.
     ///
+    /// A packed matrix (``panels``) ignores the plan's split: all its rows go through
+    /// ``PackedPanels``, whose per-row results never depend on the other rows.
+    ///
     /// `sameInput`: the caller promises `input` holds what the previous product on `scratch`
     /// read (the query, key and value products of one norm output; gate and up): its quantized
     /// form is reused when it was made the same way.
@@ -57,6 +74,17 @@ package struct WeightMatrix: @unchecked Sendable {
         refined: Bool = false, sameInput: Bool = false
     ) {
         let pool = scratch.pool
+        if let panels {
+            // Every row alike, whatever the plan: a row's result never depends on the others.
+            let m = plan.count, ldc = self.rows
+            let perChunk = max(1, panels.panelCount / (4 * pool.count))
+            let input = SharedPointer(UnsafeMutablePointer(mutating: input)), output = SharedPointer(output)
+            pool.run(chunks: (panels.panelCount + perChunk - 1) / perChunk) { chunk, _ in
+                let first = chunk * perChunk
+                panels.multiply(input.pointer, m: m, panels: first..<min(panels.panelCount, first + perChunk), into: output.pointer, ldc: ldc)
+            }
+            return
+        }
         let integerRows = plan.integerRows
         var kernel: QuantizedActivations?
         if integerRows > 0, let quantized = scratch.quantized, QuantizedProduct.supports(type, refined: refined), integerRows <= quantized.rows,

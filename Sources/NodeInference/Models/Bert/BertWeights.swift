@@ -21,6 +21,15 @@ package struct BertWeights: @unchecked Sendable {
         func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
             try source.matrix(prefix + name, rows: rows, columns: columns)
         }
+        // The layers' products go through panels packed once here (see ``PackedPanels``), and
+        // the mapped pages they were copied from leave resident memory; the embedding tables
+        // are only read row by row and stay in the mapping.
+        func product(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+            let matrix = try matrix(name, rows: rows, columns: columns)
+            let packed = matrix.packedForProducts()
+            if packed.panels != nil { source.release(UnsafeRawBufferPointer(start: matrix.base, count: matrix.rows * matrix.rowBytes)) }
+            return packed
+        }
         func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
             try source.vector(prefix + name, count: count)
         }
@@ -35,12 +44,12 @@ package struct BertWeights: @unchecked Sendable {
             let p = "encoder.layer.\(index)."
             layers.append(
                 Layer(
-                    query: try matrix(p + "attention.self.query.weight", rows: d, columns: d),
-                    key: try matrix(p + "attention.self.key.weight", rows: d, columns: d),
-                    value: try matrix(p + "attention.self.value.weight", rows: d, columns: d),
-                    attentionOutput: try matrix(p + "attention.output.dense.weight", rows: d, columns: d),
-                    intermediate: try matrix(p + "intermediate.dense.weight", rows: f, columns: d),
-                    output: try matrix(p + "output.dense.weight", rows: d, columns: f),
+                    query: try product(p + "attention.self.query.weight", rows: d, columns: d),
+                    key: try product(p + "attention.self.key.weight", rows: d, columns: d),
+                    value: try product(p + "attention.self.value.weight", rows: d, columns: d),
+                    attentionOutput: try product(p + "attention.output.dense.weight", rows: d, columns: d),
+                    intermediate: try product(p + "intermediate.dense.weight", rows: f, columns: d),
+                    output: try product(p + "output.dense.weight", rows: d, columns: f),
                     queryBias: try vector(p + "attention.self.query.bias", count: d),
                     keyBias: try vector(p + "attention.self.key.bias", count: d),
                     valueBias: try vector(p + "attention.self.value.bias", count: d),
