@@ -110,10 +110,10 @@ def main():
     parser.add_argument("--serve", metavar="BIN", help="start this cyxwiz-api binary on a free port instead")
     parser.add_argument("--config", default="config.toml", help="with --serve: the configuration")
     parser.add_argument("--api-key", default=os.environ.get("CYXWIZ_API_KEY", "cyxwiz-local-dev-key"))
-    parser.add_argument("--chat-model", default="smollm2-135m-instruct")
+    parser.add_argument("--chat-model", default="smollm2-135m-instruct", help="'' skips the streams")
     parser.add_argument("--embedding-model", default="all-minilm-l6-v2", help="'' skips embeddings")
     parser.add_argument("--pid", type=int, help="the server's process id, to report its resident memory")
-    parser.add_argument("--streams", default="1,4,8,16", help="concurrent stream counts")
+    parser.add_argument("--streams", default="1,4,8,16", help="concurrent stream counts ('': none)")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--batch", type=int, default=32)
@@ -131,8 +131,11 @@ def main():
     headers = {"Authorization": f"Bearer {args.api_key}"}
     report = {"base_url": url, "load_before": os.getloadavg(), "streams": {}}
     try:
-        asyncio.run(concurrent(url, headers, args.chat_model, 1, 16))  # warm-up
-        for streams in [int(s) for s in args.streams.split(",") if s]:
+        # '' skips the chat part (an embeddings-only server such as `llama-server --embeddings`).
+        counts = [int(s) for s in args.streams.split(",") if s] if args.chat_model else []
+        if counts:
+            asyncio.run(concurrent(url, headers, args.chat_model, 1, 16))  # warm-up
+        for streams in counts:
             runs = [asyncio.run(concurrent(url, headers, args.chat_model, streams, args.max_tokens)) for _ in range(args.repetitions)]
             report["streams"][streams] = runs
             if not args.json:
