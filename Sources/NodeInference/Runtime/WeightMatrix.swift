@@ -77,7 +77,10 @@ package struct WeightMatrix: @unchecked Sendable {
         if let panels {
             // Every row alike, whatever the plan: a row's result never depends on the others.
             let m = plan.count, ldc = self.rows
-            let perChunk = max(1, panels.panelCount / (4 * pool.count))
+            // Four chunks per thread for a few rows; for many rows, two larger ones, so each
+            // activation row read is used against more panels (batch32: median 372 against
+            // 360 sentences/s, five alternated runs).
+            let perChunk = max(1, panels.panelCount / ((m >= 64 ? 2 : 4) * pool.count))
             let input = SharedPointer(UnsafeMutablePointer(mutating: input)), output = SharedPointer(output)
             pool.run(chunks: (panels.panelCount + perChunk - 1) / perChunk) { chunk, _ in
                 let first = chunk * perChunk
