@@ -63,8 +63,12 @@ package final class BertModel: Sendable {
             }
         }
 
-        // Tiles of dequantized rows, for checkpoints stored in f16 or bf16.
-        let floats = UnsafeMutablePointer<Float>.allocate(capacity: pool.count * WeightMatrix.tileRows * max(d, c.feedForwardDimension))
+        // Tiles of dequantized rows, for matrices not packed at load (``BertWeights`` packs
+        // every float type, so normally none and no room is taken).
+        let unpacked = weights.layers.contains { layer in
+            [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output].contains { $0.panels == nil }
+        }
+        let floats = UnsafeMutablePointer<Float>.allocate(capacity: unpacked ? pool.count * WeightMatrix.tileRows * max(d, c.feedForwardDimension) : 1)
         defer { floats.deallocate() }
         let scratch = ProductScratch(pool: pool, floats: floats, quantized: nil)
         let scale = 1 / Float(c.headDimension).squareRoot()
