@@ -10,8 +10,9 @@
 /// 37–52, and 640 rows at 91–98 against 89–98.
 ///
 /// Each output element is one chain of fused multiply-adds over `k` in order, whatever the
-/// number of rows and whichever kernel (six or four rows) computed it: a sentence's embedding
-/// is bit for bit the same alone or in a batch.
+/// number of rows and whichever kernel (six or four rows) computed it: a row's result is bit for
+/// bit the same alone or among others (`PackedPanelsTests`), and so is a sentence's embedding
+/// (`EmbeddingReferenceTests`).
 package final class PackedPanels: @unchecked Sendable {
     // @unchecked: `storage` is written only in `init`, read-only afterwards.
     package static let width = 16
