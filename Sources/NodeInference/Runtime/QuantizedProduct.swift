@@ -337,6 +337,21 @@ package enum QuantizedProduct {
         UnsafeRawPointer(values).loadUnaligned(as: SIMD2<Float>.self)
     }
 
+    /// One activation row's share of a pair of Q4 blocks: the step of `dotQ4` and, per row, of
+    /// `dotQ4x4`, so a row's result is the same alone or among four (batch invariance).
+    @inline(__always)
+    static func accumulatePair(
+        _ accumulator: inout SIMD8<Float>, _ offsets: inout SIMD2<Float>, _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>),
+        _ x: UnsafeRawPointer, _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, _ b: Int,
+        _ d0: Float, _ d1: Float, _ k: SIMD2<Float>
+    ) {
+        let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
+        accumulator.addProduct(pairProducts(n, x), scale)
+        // The offsets of a pair's two blocks as one fused multiply-add: a scalar sum would be
+        // a chain of two dependent adds per pair, the loop's critical path.
+        offsets.addProduct(k, pairOf(sums + b))
+    }
+
     static func dotQ4(
         _ weights: UnsafeRawPointer, blockBytes: Int, hasMin: Bool, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int
     ) -> Float {
@@ -344,17 +359,13 @@ package enum QuantizedProduct {
         let scales = a.scales + row * blocks, sums = a.sums + row * blocks
         let header = hasMin ? 4 : 2
         var accumulator = SIMD8<Float>()
-        // The offsets of a pair's two blocks as one fused multiply-add: a scalar sum would be
-        // a chain of two dependent adds per pair, the loop's critical path.
         var offsets = SIMD2<Float>()
         var b = 0
         while b + 2 <= blocks {
             let first = weights + b * blockBytes, second = first + blockBytes
             let (d0, d1, k) = pairHeaders(first, second, hasMin: hasMin)
             let n = nibblePair(first + header, second + header)
-            let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
-            accumulator.addProduct(pairProducts(n, x + b * 64), scale)
-            offsets.addProduct(k, pairOf(sums + b))
+            accumulatePair(&accumulator, &offsets, n, x + b * 64, scales, sums, b, d0, d1, k)
             b += 2
         }
         var total = accumulator.sum() + (offsets[0] + offsets[1])
@@ -378,28 +389,16 @@ package enum QuantizedProduct {
         let u0 = a.sums + firstRow * blocks, u1 = u0 + blocks, u2 = u1 + blocks, u3 = u2 + blocks
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var o0 = SIMD2<Float>(), o1 = SIMD2<Float>(), o2 = SIMD2<Float>(), o3 = SIMD2<Float>()
-        // One row's share of a pair of blocks, in the order of `dotQ4` (batch invariance: a
-        // row's result must not depend on how many rows share the call).
-        @inline(__always)
-        func accumulate(
-            _ accumulator: inout SIMD8<Float>, _ offsets: inout SIMD2<Float>, _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>),
-            _ x: UnsafeRawPointer, _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, _ b: Int,
-            _ d0: Float, _ d1: Float, _ k: SIMD2<Float>
-        ) {
-            let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
-            accumulator.addProduct(pairProducts(n, x), scale)
-            offsets.addProduct(k, pairOf(sums + b))
-        }
         var b = 0
         while b + 2 <= blocks {
             let first = weights + b * blockBytes, second = first + blockBytes
             let (d0, d1, k) = pairHeaders(first, second, hasMin: hasMin)
             let n = nibblePair(first + header, second + header)
             let xb = x + b * 64
-            accumulate(&a0, &o0, n, xb, s0, u0, b, d0, d1, k)
-            accumulate(&a1, &o1, n, xb + rowBytes, s1, u1, b, d0, d1, k)
-            accumulate(&a2, &o2, n, xb + 2 * rowBytes, s2, u2, b, d0, d1, k)
-            accumulate(&a3, &o3, n, xb + 3 * rowBytes, s3, u3, b, d0, d1, k)
+            accumulatePair(&a0, &o0, n, xb, s0, u0, b, d0, d1, k)
+            accumulatePair(&a1, &o1, n, xb + rowBytes, s1, u1, b, d0, d1, k)
+            accumulatePair(&a2, &o2, n, xb + 2 * rowBytes, s2, u2, b, d0, d1, k)
+            accumulatePair(&a3, &o3, n, xb + 3 * rowBytes, s3, u3, b, d0, d1, k)
             b += 2
         }
         var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum()) + SIMD4(o0[0] + o0[1], o1[0] + o1[1], o2[0] + o2[1], o3[0] + o3[1])
