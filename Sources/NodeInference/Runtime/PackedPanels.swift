@@ -47,9 +47,6 @@ package final class PackedPanels: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
-    /// Bytes held by the panels.
-    package var byteCount: Int { panelCount * Self.width * columns * 4 }
-
     /// `output[r][16p ..< 16p + 16] = input[r] · rows 16p ..< 16p + 16` for every row `r < m` and
     /// panel `p` in `panels`; `output` rows are `ldc` floats apart, `input` rows `columns`.
     package func multiply(

@@ -63,12 +63,9 @@ package final class BertModel: Sendable {
             }
         }
 
-        // Tiles of dequantized rows, for matrices not packed at load (``BertWeights`` packs
-        // every float type, so normally none and no room is taken).
-        let unpacked = weights.layers.contains { layer in
-            [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output].contains { $0.panels == nil }
-        }
-        let floats = UnsafeMutablePointer<Float>.allocate(capacity: unpacked ? pool.count * WeightMatrix.tileRows * max(d, c.feedForwardDimension) : 1)
+        // Every layer matrix is packed (``BertWeights`` refuses any other), and packed products
+        // use no tile scratch.
+        let floats = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         defer { floats.deallocate() }
         let scratch = ProductScratch(pool: pool, floats: floats, quantized: nil)
         let scale = 1 / Float(c.headDimension).squareRoot()

@@ -23,11 +23,14 @@ package struct BertWeights: @unchecked Sendable {
         }
         // The layers' products go through panels packed once here (see ``PackedPanels``), and
         // the mapped pages they were copied from leave resident memory; the embedding tables
-        // are only read row by row and stay in the mapping.
+        // are only read row by row and stay in the mapping. Every layer matrix is packed
+        // (``BertModel`` relies on it): safetensors hold only float types, and any other is
+        // refused here rather than computed another way.
         func product(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
             let matrix = try matrix(name, rows: rows, columns: columns)
             let packed = matrix.packedForProducts()
-            if packed.panels != nil { source.release(UnsafeRawBufferPointer(start: matrix.base, count: matrix.rows * matrix.rowBytes)) }
+            guard packed.panels != nil else { throw .unsupportedTensorType(name: prefix + name, type: "\(matrix.type)") }
+            source.release(UnsafeRawBufferPointer(start: matrix.base, count: matrix.rows * matrix.rowBytes))
             return packed
         }
         func vector(_ name: String, count: Int) throws(ModelError) -> [Float] {
