@@ -50,8 +50,32 @@ package enum QuantizedProduct {
     ) {
         if !refine {
             quantizeFast(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
-            return
+        } else {
+            quantizeRefined(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
         }
+        if arrangement == .nibbles { layOutPairs(buffer, m: m, blocks: columns / 32) }
+    }
+
+    /// The per-pair copies the Q4 kernels read: each row's scales spread over a pair's lanes,
+    /// and each group of four rows' sums interleaved (see ``QuantizedActivations``).
+    static func layOutPairs(_ buffer: QuantizedActivations, m: Int, blocks: Int) {
+        let pairs = blocks / 2
+        for row in 0..<m {
+            let scales = buffer.scales + row * blocks, sums = buffer.sums + row * blocks
+            let spread = buffer.pairScales + row * pairs * 8
+            let grouped = buffer.groupSums + (row / 4 * pairs) * 8 + row % 4 * 2
+            for pair in 0..<pairs {
+                (spread + pair * 8).initialize(repeating: scales[2 * pair], count: 4)
+                (spread + pair * 8 + 4).initialize(repeating: scales[2 * pair + 1], count: 4)
+                grouped[pair * 8] = sums[2 * pair]
+                grouped[pair * 8 + 1] = sums[2 * pair + 1]
+            }
+        }
+    }
+
+    static func quantizeRefined(
+        _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, into buffer: QuantizedActivations
+    ) {
         let blocks = columns / 32
         for row in 0..<m {
             let x = input + row * columns
@@ -85,7 +109,6 @@ package enum QuantizedProduct {
                 }
                 scales[block] = d
                 sums[block] = d * Float(total)
-                guard refine else { continue }
                 let residuals = buffer.residuals + row * columns
                 let residualInverse: Float = residualMax > 0 ? 127 / residualMax : 0
                 for element in 0..<32 {
@@ -96,7 +119,6 @@ package enum QuantizedProduct {
                 }
                 buffer.residualScales[row * blocks + block] = residualMax / 127
             }
-            guard refine else { continue }
             // Only the coarse blocks (the outlier channels') need the second level: a block
             // whose step is under 1/16 of the coarsest adds less error than the refined ones
             // leave, and skipping it saves its second multiply on every weight row.
@@ -224,8 +246,8 @@ package enum QuantizedProduct {
                 switch matrix.type {
                 case .q8_0 where refined: sums = dotQ8x4Refined(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 case .q8_0: sums = dotQ8x4(weights, activations, firstRow: r, columns: columns, blocks: blocks)
-                case .q4_1: sums = dotQ4x4(weights, blockBytes: 20, hasMin: true, activations, firstRow: r, columns: columns, blocks: blocks)
-                default: sums = dotQ4x4(weights, blockBytes: 18, hasMin: false, activations, firstRow: r, columns: columns, blocks: blocks)
+                case .q4_1: sums = dotQ4_1x4(weights, activations, firstRow: r, columns: columns, blocks: blocks)
+                default: sums = dotQ4_0x4(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 }
                 for i in 0..<4 { output[(r + i) * matrix.rows + row] = sums[i] }
                 r += 4
@@ -235,8 +257,8 @@ package enum QuantizedProduct {
                 switch matrix.type {
                 case .q8_0 where refined: sum = dotQ8Refined(weights, activations, row: r, columns: columns, blocks: blocks)
                 case .q8_0: sum = dotQ8(weights, activations, row: r, columns: columns, blocks: blocks)
-                case .q4_1: sum = dotQ4(weights, blockBytes: 20, hasMin: true, activations, row: r, columns: columns, blocks: blocks)
-                default: sum = dotQ4(weights, blockBytes: 18, hasMin: false, activations, row: r, columns: columns, blocks: blocks)
+                case .q4_1: sum = dotQ4_1(weights, activations, row: r, columns: columns, blocks: blocks)
+                default: sum = dotQ4_0(weights, activations, row: r, columns: columns, blocks: blocks)
                 }
                 output[r * matrix.rows + row] = sum
                 r += 1
@@ -318,99 +340,122 @@ package enum QuantizedProduct {
         hasMin ? Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self)) : -8 * d
     }
 
-    /// The scales of a pair of Q4_0/Q4_1 blocks and their offset factors (``offsetFactor``).
-    /// Each block's first four bytes are loaded whole (`d` and `m`, or `d` and two bytes of
-    /// nibbles), so the f16 conversion writes a whole register: a 16-bit insert would merge
-    /// into whatever register the compiler picks, an accumulator of the loop included, and
-    /// chain the iterations through it.
+    /// The scales of a pair of Q4_0/Q4_1 blocks as the lanes of the pair's products (`d₀` in
+    /// lanes 0–3, `d₁` in 4–7), and their offset factors (``offsetFactor``). Each block's
+    /// first four bytes are loaded whole (`d` and `m`, or `d` and two bytes of nibbles), so the
+    /// f16 conversion writes a whole register: a 16-bit insert would merge into whatever
+    /// register the compiler picks, an accumulator of the loop included, and chain the
+    /// iterations through it.
     @inline(__always)
-    static func pairHeaders(_ first: UnsafeRawPointer, _ second: UnsafeRawPointer, hasMin: Bool) -> (Float, Float, SIMD2<Float>) {
+    static func pairHeaders(_ first: UnsafeRawPointer, _ second: UnsafeRawPointer, hasMin: Bool) -> (SIMD8<Float>, SIMD2<Float>) {
         let bits = SIMD4<UInt32>(first.loadUnaligned(as: UInt32.self), second.loadUnaligned(as: UInt32.self), 0, 0)
         let h = unsafeBitCast(bits, to: SIMD8<Float16>.self)
         let d0 = Float(h[0]), d1 = Float(h[2])
-        return (d0, d1, hasMin ? SIMD2(Float(h[1]), Float(h[3])) : SIMD2(-8 * d0, -8 * d1))
+        return (
+            SIMD8(lowHalf: SIMD4(repeating: d0), highHalf: SIMD4(repeating: d1)),
+            hasMin ? SIMD2(Float(h[1]), Float(h[3])) : SIMD2(-8 * d0, -8 * d1)
+        )
     }
 
-    /// Two consecutive floats, as one load.
+    // The Q4 kernels, one per type so that `hasMin` and the block size are constants in the
+    // loop (a runtime flag cost a test and a branch per block pair).
+
+    static func dotQ4_0(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
+        dotQ4(weights, blockBytes: 18, hasMin: false, a, row: row, columns: columns, blocks: blocks)
+    }
+
+    static func dotQ4_1(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
+        dotQ4(weights, blockBytes: 20, hasMin: true, a, row: row, columns: columns, blocks: blocks)
+    }
+
+    static func dotQ4_0x4(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
+        dotQ4x4(weights, blockBytes: 18, hasMin: false, a, firstRow: firstRow, columns: columns, blocks: blocks)
+    }
+
+    static func dotQ4_1x4(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
+        dotQ4x4(weights, blockBytes: 20, hasMin: true, a, firstRow: firstRow, columns: columns, blocks: blocks)
+    }
+
+    /// One weight row against one activation row. Per block pair, lane by lane: the integer
+    /// products times `d·s` (the scales laid out per lane in ``QuantizedActivations/pairScales``)
+    /// into one accumulator, the offsets `k·u` into another; `dotQ4x4` does exactly these
+    /// operations per row, so a row's result is the same alone or among four (batch invariance).
     @inline(__always)
-    static func pairOf(_ values: UnsafePointer<Float>) -> SIMD2<Float> {
-        UnsafeRawPointer(values).loadUnaligned(as: SIMD2<Float>.self)
-    }
-
-    /// One activation row's share of a pair of Q4 blocks: the step of `dotQ4` and, per row, of
-    /// `dotQ4x4`, so a row's result is the same alone or among four (batch invariance).
-    @inline(__always)
-    static func accumulatePair(
-        _ accumulator: inout SIMD8<Float>, _ offsets: inout SIMD2<Float>, _ n: (SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>, SIMD16<Int16>),
-        _ x: UnsafeRawPointer, _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, _ b: Int,
-        _ d0: Float, _ d1: Float, _ k: SIMD2<Float>
-    ) {
-        let scale = SIMD8<Float>(lowHalf: SIMD4(repeating: d0 * scales[b]), highHalf: SIMD4(repeating: d1 * scales[b + 1]))
-        accumulator.addProduct(pairProducts(n, x), scale)
-        // The offsets of a pair's two blocks as one fused multiply-add: a scalar sum would be
-        // a chain of two dependent adds per pair, the loop's critical path.
-        offsets.addProduct(k, pairOf(sums + b))
-    }
-
     static func dotQ4(
         _ weights: UnsafeRawPointer, blockBytes: Int, hasMin: Bool, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int
     ) -> Float {
-        let x = UnsafeRawPointer(a.values + row * columns)
-        let scales = a.scales + row * blocks, sums = a.sums + row * blocks
         let header = hasMin ? 4 : 2
+        var w = weights
+        var x = UnsafeRawPointer(a.values + row &* columns)
+        var s = UnsafeRawPointer(a.pairScales + row &* (blocks / 2) &* 8)
+        var u = UnsafeRawPointer(a.sums + row &* blocks)
         var accumulator = SIMD8<Float>()
         var offsets = SIMD2<Float>()
-        var b = 0
-        while b + 2 <= blocks {
-            let first = weights + b * blockBytes, second = first + blockBytes
-            let (d0, d1, k) = pairHeaders(first, second, hasMin: hasMin)
-            let n = nibblePair(first + header, second + header)
-            accumulatePair(&accumulator, &offsets, n, x + b * 64, scales, sums, b, d0, d1, k)
-            b += 2
+        for _ in 0..<(blocks / 2) {
+            let (d, k) = pairHeaders(w, w + blockBytes, hasMin: hasMin)
+            let n = nibblePair(w + header, w + blockBytes + header)
+            accumulator.addProduct(pairProducts(n, x), d * s.loadUnaligned(as: SIMD8<Float>.self))
+            // The offsets of a pair's two blocks as one fused multiply-add: a scalar sum would
+            // be a chain of two dependent adds per pair, the loop's critical path.
+            offsets.addProduct(k, u.loadUnaligned(as: SIMD2<Float>.self))
+            w += 2 &* blockBytes
+            x += 128
+            s += 32
+            u += 8
         }
         var total = accumulator.sum() + (offsets[0] + offsets[1])
-        if b < blocks {
+        if blocks & 1 == 1 {
+            let b = blocks - 1
             let block = weights + b * blockBytes
             let d = Float(block.loadUnaligned(as: Float16.self))
-            total += d * scales[b] * singleProducts(nibbleSingle(block + header), x + b * 64)
-            total += offsetFactor(block, hasMin: hasMin, d: d) * sums[b]
+            total += d * a.scales[row * blocks + b] * singleProducts(nibbleSingle(block + header), UnsafeRawPointer(a.values + row * columns + b * 32))
+            total += offsetFactor(block, hasMin: hasMin, d: d) * a.sums[row * blocks + b]
         }
         return total
     }
 
-    /// Four activation rows against one weight row: each weight block is unpacked once.
+    /// Four activation rows (`firstRow` a multiple of 4) against one weight row: each weight
+    /// block is unpacked once, and the four rows' offsets share one 8-lane multiply-add over
+    /// ``QuantizedActivations/groupSums`` (lanes `2r`, `2r+1` for row `r`: `dotQ4`'s two lanes).
+    @inline(__always)
     static func dotQ4x4(
         _ weights: UnsafeRawPointer, blockBytes: Int, hasMin: Bool, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int
     ) -> SIMD4<Float> {
-        let x = UnsafeRawPointer(a.values + firstRow * columns)
-        let rowBytes = columns * 2
         let header = hasMin ? 4 : 2
-        let s0 = a.scales + firstRow * blocks, s1 = s0 + blocks, s2 = s1 + blocks, s3 = s2 + blocks
-        let u0 = a.sums + firstRow * blocks, u1 = u0 + blocks, u2 = u1 + blocks, u3 = u2 + blocks
+        let pairs = blocks / 2
+        let rowBytes = columns &* 2, scaleRowBytes = pairs &* 32
+        var w = weights
+        var x = UnsafeRawPointer(a.values + firstRow &* columns)
+        var s = UnsafeRawPointer(a.pairScales + firstRow &* pairs &* 8)
+        var u = UnsafeRawPointer(a.groupSums + firstRow / 4 &* pairs &* 8)
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var o0 = SIMD2<Float>(), o1 = SIMD2<Float>(), o2 = SIMD2<Float>(), o3 = SIMD2<Float>()
-        var b = 0
-        while b + 2 <= blocks {
-            let first = weights + b * blockBytes, second = first + blockBytes
-            let (d0, d1, k) = pairHeaders(first, second, hasMin: hasMin)
-            let n = nibblePair(first + header, second + header)
-            let xb = x + b * 64
-            accumulatePair(&a0, &o0, n, xb, s0, u0, b, d0, d1, k)
-            accumulatePair(&a1, &o1, n, xb + rowBytes, s1, u1, b, d0, d1, k)
-            accumulatePair(&a2, &o2, n, xb + 2 * rowBytes, s2, u2, b, d0, d1, k)
-            accumulatePair(&a3, &o3, n, xb + 3 * rowBytes, s3, u3, b, d0, d1, k)
-            b += 2
+        var offsets = SIMD8<Float>()
+        for _ in 0..<pairs {
+            let (d, k) = pairHeaders(w, w + blockBytes, hasMin: hasMin)
+            let n = nibblePair(w + header, w + blockBytes + header)
+            a0.addProduct(pairProducts(n, x), d * s.loadUnaligned(as: SIMD8<Float>.self))
+            a1.addProduct(pairProducts(n, x + rowBytes), d * s.loadUnaligned(fromByteOffset: scaleRowBytes, as: SIMD8<Float>.self))
+            a2.addProduct(pairProducts(n, x + 2 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 2 &* scaleRowBytes, as: SIMD8<Float>.self))
+            a3.addProduct(pairProducts(n, x + 3 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 3 &* scaleRowBytes, as: SIMD8<Float>.self))
+            let k4 = SIMD4(lowHalf: k, highHalf: k)
+            offsets.addProduct(SIMD8(lowHalf: k4, highHalf: k4), u.loadUnaligned(as: SIMD8<Float>.self))
+            w += 2 &* blockBytes
+            x += 128
+            s += 32
+            u += 32
         }
-        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum()) + SIMD4(o0[0] + o0[1], o1[0] + o1[1], o2[0] + o2[1], o3[0] + o3[1])
-        if b < blocks {
+        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+            + SIMD4(offsets[0] + offsets[1], offsets[2] + offsets[3], offsets[4] + offsets[5], offsets[6] + offsets[7])
+        if blocks & 1 == 1 {
+            let b = blocks - 1
             let block = weights + b * blockBytes
             let d = Float(block.loadUnaligned(as: Float16.self))
             let k = offsetFactor(block, hasMin: hasMin, d: d)
             let n = nibbleSingle(block + header)
             for r in 0..<4 {
-                let scales = a.scales + (firstRow + r) * blocks, sums = a.sums + (firstRow + r) * blocks
-                totals[r] += d * scales[b] * singleProducts(n, x + r * rowBytes + b * 64)
-                totals[r] += k * sums[b]
+                let row = firstRow + r
+                totals[r] += d * a.scales[row * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + row * columns + b * 32))
+                totals[r] += k * a.sums[row * blocks + b]
             }
         }
         return totals
@@ -521,6 +566,12 @@ package final class QuantizedActivations {
     /// The second level of refined activations: the first level's rounding error, quantized.
     let residuals: UnsafeMutablePointer<Int16>
     let residualScales: UnsafeMutablePointer<Float>
+    /// For 4-bit weights, per row and pair of blocks: the pair's two scales, each repeated
+    /// over the four lanes its block has in the pair's products.
+    let pairScales: UnsafeMutablePointer<Float>
+    /// For 4-bit weights, per group of four rows and pair of blocks: the four rows' two sums,
+    /// row by row, so one 8-lane multiply-add takes all four rows' offsets.
+    let groupSums: UnsafeMutablePointer<Float>
 
     package init(rows: Int, columns: Int) {
         self.rows = max(1, rows)
@@ -535,6 +586,11 @@ package final class QuantizedActivations {
         residuals.initialize(repeating: 0, count: self.rows * self.columns)
         residualScales = .allocate(capacity: self.rows * self.columns / 32)
         residualScales.initialize(repeating: 0, count: self.rows * self.columns / 32)
+        pairScales = .allocate(capacity: self.rows * self.columns / 8)
+        pairScales.initialize(repeating: 0, count: self.rows * self.columns / 8)
+        let groups = (self.rows + 3) / 4
+        groupSums = .allocate(capacity: groups * self.columns / 8)
+        groupSums.initialize(repeating: 0, count: groups * self.columns / 8)
     }
 
     deinit {
@@ -543,5 +599,7 @@ package final class QuantizedActivations {
         sums.deallocate()
         residuals.deallocate()
         residualScales.deallocate()
+        pairScales.deallocate()
+        groupSums.deallocate()
     }
 }
