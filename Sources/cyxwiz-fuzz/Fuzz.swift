@@ -35,8 +35,9 @@ struct Harness {
     /// `config.json` surround the fuzzed one (the tokenizer and config-json targets).
     init(target: FuzzTarget, folder: String?) throws {
         self.target = target
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cyxwiz-fuzz-\(getpid())")
+        scratch = Self.scratchFolder()
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Harness.scratchFolder()) }
         if target == .tokenizer || target == .configJSON {
             guard let folder else { throw HarnessError("the \(target.rawValue) target needs CYXWIZ_FUZZ_FOLDER (a Hugging Face folder, e.g. .cache/fixtures/tiny-llama)") }
             for file in ["tokenizer.json", "tokenizer_config.json", "config.json"] {
@@ -45,6 +46,11 @@ struct Harness {
                 try FileManager.default.copyItem(at: URL(fileURLWithPath: folder).appendingPathComponent(file), to: destination)
             }
         }
+    }
+
+    /// Where this process writes the files it parses; removed when the process exits.
+    static func scratchFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("cyxwiz-fuzz-\(getpid())")
     }
 
     /// Whether the input parsed (true) or was refused with an error (false).

@@ -13,10 +13,18 @@ struct ScratchFolder {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("cyxwiz-tests-\(UUID().uuidString)")
+        url = Self.root.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url.appendingPathComponent("models/embed"), withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: url.appendingPathComponent("models/chat.gguf").path, contents: Data("GGUF".utf8))
     }
+
+    /// Where every scratch folder of this test process goes; removed when the process exits
+    /// (configurations parsed from a folder keep its paths, so it must outlive the test).
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cyxwiz-api-tests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: ScratchFolder.root) }
+        return url
+    }()
 
     func parse(_ text: String, environment: [String: String] = [:]) throws(ConfigurationError) -> ServerConfiguration {
         try ServerConfiguration.parse(text, baseDirectory: url.path, environment: environment)

@@ -69,7 +69,7 @@ struct FuzzTests {
     }
 
     static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString)")
+        let folder = TestFiles.url("fuzz")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }

@@ -77,8 +77,24 @@ struct GGUFBuilder {
     }
 
     static func write(_ bytes: [UInt8]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gguf-\(UUID().uuidString).gguf").path
+        let path = TestFiles.url("gguf", suffix: ".gguf").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
+    }
+}
+
+/// One folder per test process for the files the tests write, removed when the process exits,
+/// so a test that stops midway leaves nothing in the temporary directory either.
+enum TestFiles {
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cyxwiz-node-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestFiles.root) }
+        return url
+    }()
+
+    /// A fresh name inside ``root``.
+    static func url(_ prefix: String, suffix: String = "") -> URL {
+        root.appendingPathComponent("\(prefix)-\(UUID().uuidString)\(suffix)")
     }
 }

@@ -90,7 +90,7 @@ struct SafetensorsTests {
     }
 
     @Test func shardIndexProblems() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shards-\(UUID().uuidString)")
+        let folder = TestFiles.url("shards")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let index = folder.appendingPathComponent("model.safetensors.index.json")
         try Data(#"{"weight_map": {"a": "../../etc/passwd"}}"#.utf8).write(to: index)

@@ -50,7 +50,7 @@ struct TinyModelTests {
     }
 
     @Test func unsupportedArchitectureIsNamed() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arch-\(UUID().uuidString)")
+        let folder = TestFiles.url("arch")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = #"{"model_type": "gpt_neox", "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 1, "vocab_size": 8}"#
         try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))

@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -16,6 +17,8 @@ if not BINARY.is_absolute():
     BINARY = ROOT / BINARY
 SHIPPED_CONFIG = ROOT / "config.toml"
 SHIPPED_KEY = "cyxwiz-local-dev-key"
+# Every server's log of this session; removed when all tests pass, kept (and named) otherwise.
+LOG_DIR = pathlib.Path(tempfile.mkdtemp(prefix="cyxwiz-e2e-logs-"))
 
 
 def free_port() -> int:
@@ -37,7 +40,7 @@ class RunningServer:
         self.port = int(address.rsplit(":", 1)[1]) if address else free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         # Output goes to a file: a pipe nobody drains would fill up and block the server.
-        self.log = tempfile.NamedTemporaryFile(prefix="cyxwiz-server-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="cyxwiz-server-", suffix=".log", dir=LOG_DIR, delete=False)
         self.process = subprocess.Popen(
             [str(BINARY), "serve", "--config", str(config), "--address", address or f"127.0.0.1:{self.port}", *extra_args],
             env=env if env is not None else clean_environment(),
@@ -87,3 +90,10 @@ def run_binary(*args: str, env: dict | None = None, timeout: float = 30) -> subp
         text=True,
         timeout=timeout,
     )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if exitstatus == 0:
+        shutil.rmtree(LOG_DIR, ignore_errors=True)
+    else:
+        print(f"\nserver logs kept in {LOG_DIR}")
