@@ -16,6 +16,9 @@ or, for our binary, let the script start it on a free loopback port and stop it 
 Every figure is the median of --repetitions runs, with the spread (min–max). Streams ask
 for `max_tokens` tokens of a story; a rate counts the tokens the server reports in `usage`
 (or, if it does not report usage, one token per content chunk).
+Every stream repeats one prompt, which a server with a prompt cache (ours, llama-server)
+answers without a prefill; `--fresh-prompts` makes each one new, so time to first token
+includes the prompt's prefill.
 """
 import argparse
 import asyncio
@@ -26,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 
 import httpx
 
@@ -40,10 +44,13 @@ def sentence(index, words):
     return " ".join(WORDS[(index * 7 + k * 3) % len(WORDS)] for k in range(words))
 
 
-async def stream_once(client, url, headers, model, max_tokens):
+async def stream_once(client, url, headers, model, max_tokens, fresh):
+    # A fresh prompt starts with a token never sent before, so no prompt cache can serve it
+    # (a shared system prompt ahead of it still can, as in a new conversation).
+    content = f"({uuid.uuid4().hex[:8]}) {STORY}" if fresh else STORY
     body = {"model": model, "stream": True, "max_tokens": max_tokens, "temperature": 0,
             "stream_options": {"include_usage": True},
-            "messages": [{"role": "user", "content": STORY}]}
+            "messages": [{"role": "user", "content": content}]}
     start = time.perf_counter()
     first = None
     chunks = 0
@@ -67,11 +74,11 @@ async def stream_once(client, url, headers, model, max_tokens):
     return {"ttft": first - start, "tokens": tokens, "decode_seconds": max(1e-9, end - first), "total": end - start}
 
 
-async def concurrent(url, headers, model, streams, max_tokens):
+async def concurrent(url, headers, model, streams, max_tokens, fresh=False):
     limits = httpx.Limits(max_connections=streams + 4)
     async with httpx.AsyncClient(timeout=600, limits=limits) as client:
         start = time.perf_counter()
-        results = await asyncio.gather(*(stream_once(client, url, headers, model, max_tokens) for _ in range(streams)))
+        results = await asyncio.gather(*(stream_once(client, url, headers, model, max_tokens, fresh) for _ in range(streams)))
         wall = time.perf_counter() - start
     tokens = sum(r["tokens"] for r in results)
     return {"aggregate": tokens / wall, "tokens": tokens,
@@ -115,6 +122,9 @@ def main():
     parser.add_argument("--pid", type=int, help="the server's process id, to report its resident memory")
     parser.add_argument("--streams", default="1,4,8,16", help="concurrent stream counts ('': none)")
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--fresh-prompts", action="store_true",
+                        help="a prompt never seen before per stream, so time to first token includes its prefill "
+                             "(by default every stream repeats one prompt, which a prompt cache serves)")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--words", type=int, default=16)
@@ -136,7 +146,7 @@ def main():
         if counts:
             asyncio.run(concurrent(url, headers, args.chat_model, 1, 16))  # warm-up
         for streams in counts:
-            runs = [asyncio.run(concurrent(url, headers, args.chat_model, streams, args.max_tokens)) for _ in range(args.repetitions)]
+            runs = [asyncio.run(concurrent(url, headers, args.chat_model, streams, args.max_tokens, args.fresh_prompts)) for _ in range(args.repetitions)]
             report["streams"][streams] = runs
             if not args.json:
                 print(f"{streams:>2} streams: aggregate {summary([r['aggregate'] for r in runs], 'tok/s')}")
