@@ -19,6 +19,7 @@ struct BatchingTests {
 
     struct Run: Sendable {
         var ids: [Int] = []
+        var logprobs: [Float] = []
         var cachedTokens = -1
         var reason: FinishReason?
     }
@@ -31,7 +32,11 @@ struct BatchingTests {
         for try await event in model.completions(CompletionJob(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, topLogprobs: 0)) {
             switch event {
             case .prompt(let cached): run.cachedTokens = cached
-            case .delta(_, _, let token): if let token { run.ids.append(token.token) }
+            case .delta(_, _, let token):
+                if let token {
+                    run.ids.append(token.token)
+                    run.logprobs.append(token.logprob)
+                }
             case .finished(_, let reason, _): run.reason = reason
             }
         }
@@ -85,7 +90,43 @@ struct BatchingTests {
         let other = Self.prompt(model, Self.story + "Where did the river run?")
         let reused = try await Self.run(model, other)
         #expect(reused.cachedTokens > 0 && reused.cachedTokens % 64 == 0)
-        #expect(reused.ids == (try await Self.run(cold, other)).ids)
+        let fresh = try await Self.run(cold, other)
+        #expect(reused.ids == fresh.ids)
+        #expect(reused.logprobs == fresh.logprobs)
+    }
+
+    /// Chat prompts share their system turn, or a conversation its earlier turns: the prefix
+    /// is reused to the end of the last shared turn (not just to a multiple of 64), and the
+    /// answers — tokens and log-probabilities, bit for bit — are those of a model without a cache.
+    @Test func sharedTurnsAreReusedExactly() async throws {
+        let model = try Self.model()
+        let cold = try Self.model(prefixCache: false)
+        func chat(_ text: String) -> [Int] { model.tokenizer.encode(text, parseSpecial: true, addSpecial: true) }
+        let system = "<|im_start|>system\nYou are a careful assistant. You answer in one short sentence.<|im_end|>\n"
+        func ask(_ question: String) -> String { "<|im_start|>user\n\(question)<|im_end|>\n<|im_start|>assistant\n" }
+        let ends = model.tokenizer.endOfGenerationTokens
+        let first = chat(system + ask("What is the capital of France?"))
+        #expect(try await Self.run(model, first).cachedTokens == 0)
+
+        let second = chat(system + ask("Who wrote the play Hamlet?"))
+        // The system turn, through its end token (the newline after it starts the next piece).
+        let systemTurn = second.firstIndex(where: ends.contains)! + 1
+        #expect(systemTurn % 64 != 0 && Array(first[..<systemTurn]) == Array(second[..<systemTurn]))
+        let reused = try await Self.run(model, second)
+        #expect(reused.cachedTokens == systemTurn)
+        let fresh = try await Self.run(cold, second)
+        #expect(reused.ids == fresh.ids)
+        #expect(reused.logprobs == fresh.logprobs)
+
+        // The next turn of the first conversation: reused through the first question's turn.
+        let followUp = chat(system + ask("What is the capital of France?") + "The capital of France is Paris.<|im_end|>\n" + ask("And of Italy?"))
+        let lastTurnEnd = first.lastIndex(where: ends.contains)! + 1
+        #expect(lastTurnEnd > systemTurn && Array(followUp[..<lastTurnEnd]) == Array(first[..<lastTurnEnd]))
+        let next = try await Self.run(model, followUp)
+        #expect(next.cachedTokens == lastTurnEnd)
+        let nextFresh = try await Self.run(cold, followUp)
+        #expect(next.ids == nextFresh.ids)
+        #expect(next.logprobs == nextFresh.logprobs)
     }
 
     /// Every choice's tokens of `job`, in order of choice.

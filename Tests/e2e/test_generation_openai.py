@@ -175,8 +175,9 @@ def test_tokenize_and_detokenize(server):
 def test_a_repeated_system_prompt_is_served_from_the_prefix_cache(server):
     """The same conversation again is served whole from the prefix cache (all its prompt tokens
     in usage.prompt_tokens_details.cached_tokens) and answers exactly as the first time at
-    temperature 0; another question after the same system prompt reuses its whole chunks of 64."""
-    system = "You are a careful assistant for a river mill. " * 12
+    temperature 0; another question after the same system prompt reuses that prompt's turn,
+    through its end token."""
+    system = "You are a careful assistant for a river mill. " * 13
     question = "Who counts the boats on the river?"
     messages = [{"role": "system", "content": system}, {"role": "user", "content": question}]
     first = client(server).chat.completions.create(model=CHAT, messages=messages, max_tokens=12, temperature=0)
@@ -191,7 +192,17 @@ def test_a_repeated_system_prompt_is_served_from_the_prefix_cache(server):
     chunks = list(client(server).chat.completions.create(
         model=CHAT, messages=other, max_tokens=4, temperature=0, stream=True, stream_options={"include_usage": True}))
     usage = chunks[-1].usage
-    assert usage.prompt_tokens_details.cached_tokens >= 64 and usage.prompt_tokens_details.cached_tokens % 64 == 0
+    # Reused: up to the last piece end (after an end-of-turn token, or a multiple of 64) that
+    # both prompts share, leaving a token to compute.
+    def tokens(body):
+        return httpx.post(f"{server.base_url}/tokenize", headers={"Authorization": f"Bearer {SHIPPED_KEY}"},
+                          json={"model": CHAT, **body}).json()["tokens"]
+    (end_of_turn,) = tokens({"prompt": "<|im_end|>", "add_special_tokens": False})
+    old, new = tokens({"messages": messages, "add_generation_prompt": True}), tokens({"messages": other, "add_generation_prompt": True})
+    shared = next(i for i, (a, b) in enumerate(zip(old, new)) if a != b)
+    expected = max(p for p in range(1, min(shared, len(new) - 1) + 1) if p % 64 == 0 or new[p - 1] == end_of_turn)
+    assert new[expected - 1] == end_of_turn
+    assert usage.prompt_tokens_details.cached_tokens == expected
 
 
 def test_the_prompts_of_one_completions_request_run_together_and_answer_as_alone(server):

@@ -37,7 +37,9 @@ package final class BatchEngine {
         self.options = options
         // Rows of one step: a token per sequence, plus the prefill budget.
         state = model.makeState(maxTokens: options.maxSequences + options.prefillTokensPerStep, pool: pool, precision: precision)
-        prefixCache = options.prefixCacheBytes > 0 ? PrefixCache(budgetBytes: options.prefixCacheBytes) : nil
+        // Pieces end after end-of-turn tokens, so a system prompt or earlier turns are reused.
+        state.pieces = PromptPieces(breakAfter: tokenizer.endOfGenerationTokens)
+        prefixCache = options.prefixCacheBytes > 0 ? PrefixCache(budgetBytes: options.prefixCacheBytes, pieces: state.pieces) : nil
     }
 
     var contextLength: Int { model.configuration.contextLength }
@@ -104,7 +106,7 @@ package final class BatchEngine {
         for job in running where job.prefilled < job.job.promptTokens.count && budget > 0 {
             let prompt = job.job.promptTokens
             var end = min(prompt.count, job.prefilled + budget)
-            // A chunk that stops short of the prompt's end stops on a chunk boundary.
+            // A step that stops short of the prompt's end stops on a chunk boundary (a piece end).
             if end < prompt.count { end = end / LlamaRunState.chunk * LlamaRunState.chunk }
             guard end > job.prefilled else { break }
             segments.append(BatchSegment(tokens: prompt[job.prefilled..<end], cache: job.cache, logits: end == prompt.count ? .last : .none))

@@ -213,10 +213,10 @@ package final class LlamaModel: Sendable {
     }
 
     /// Causal attention of every row over its own segment's cache, split over the pool;
-    /// grouped-query heads share keys. A prompt chunk (a group of the plan) is one item per
+    /// grouped-query heads share keys. A prompt piece (a group of the plan) is one item per
     /// head, through ``Kernels/attentionRows``; the rows computed one by one (decoding steps,
-    /// short prompt tails) are one item per `(row, head)`, through ``Kernels/attentionHead``.
-    /// Either way a row's result depends only on its chunk and cache, never on the batch.
+    /// single-token pieces) are one item per `(row, head)`, through ``Kernels/attentionHead``.
+    /// Either way a row's result depends only on its piece and cache, never on the batch.
     private func attend(_ segments: [BatchSegment], layer: Int, state: LlamaRunState) {
         let c = configuration
         let hd = c.headDimension, qDim = c.queryDimension, kvDim = c.kvDimension

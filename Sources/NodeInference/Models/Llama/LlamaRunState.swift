@@ -26,11 +26,14 @@ package final class LlamaRunState {
     private(set) var segmentOffset: [Int] = []  // where each segment's tokens start in `rowOfToken`
     private(set) var plan = RowPlan(integerRows: 0, groups: [])
     private(set) var groupStarts: [Int] = []  // the first row of each of the plan's groups
+    /// Where prompts are cut into pieces; the batch engine sets its tokenizer's end-of-turn tokens.
+    package var pieces = PromptPieces()
 
-    /// Prompts are computed in chunks that start at multiples of this position. A chunk's
-    /// rows go through one sgemm (or, 16 rows or fewer, the integer kernels), so a position's
-    /// keys and values come out the same whatever else runs in the step — and a prefix cached
-    /// in whole chunks is exactly what computing it again would give.
+    /// Prompts are computed in pieces (``PromptPieces``) that end at least at every multiple of
+    /// this position, so that a piece's rows fit one step. A piece's rows go through one sgemm
+    /// (a single row: the integer kernels), so a position's keys and values come out the same
+    /// whatever else runs in the step — and a prefix cached up to a piece end is exactly what
+    /// computing it again would give.
     package static let chunk = 64
     /// (logitRows, vocabularySize); grows only when a caller asks for logits of many positions.
     package private(set) var logits: UnsafeMutablePointer<Float>
@@ -86,24 +89,19 @@ package final class LlamaRunState {
         logits.deallocate()
     }
 
-    /// Assigns rows to the segments' tokens: each segment's tokens are split into pieces at
-    /// multiples of ``chunk``; pieces of up to 16 tokens (decoding steps, prompt tails) take
-    /// the first rows, computed row by row; longer pieces follow, one sgemm group each.
+    /// Assigns rows to the segments' tokens: each segment's tokens are split into ``pieces``;
+    /// single-token pieces (decoding steps) take the first rows, computed row by row; longer
+    /// pieces follow, one sgemm group each.
     func lay(out segments: [BatchSegment]) {
         var integerRows = 0
         var groups: [Int] = []
+        let rowByRow = PromptPieces.rowByRowLimit
         func pieces(_ segment: BatchSegment, _ body: (_ offset: Int, _ length: Int) -> Void) {
-            let start = segment.cache.count, end = start + segment.tokens.count
-            var position = start
-            while position < end {
-                let next = min(end, (position / Self.chunk + 1) * Self.chunk)
-                body(position - start, next - position)
-                position = next
-            }
+            self.pieces.split(segment.tokens, start: segment.cache.count, body)
         }
         for segment in segments {
             pieces(segment) { _, length in
-                if length <= RowPlan.integerLimit { integerRows += length } else { groups.append(length) }
+                if length <= rowByRow { integerRows += length } else { groups.append(length) }
             }
         }
         var nextInteger = 0, nextGroup = integerRows, flat = 0
@@ -113,7 +111,7 @@ package final class LlamaRunState {
             let start = segment.cache.count
             pieces(segment) { offset, length in
                 var row: Int
-                if length <= RowPlan.integerLimit {
+                if length <= rowByRow {
                     row = nextInteger
                     nextInteger += length
                 } else {
