@@ -117,6 +117,7 @@ package struct WeightMatrix: @unchecked Sendable {
         let output = SharedPointer(output), floats = SharedPointer(scratch.floats)
         let matrix = self
         let groups = plan.groups
+        let tileKernel = type != .f32 && TileProduct.supports(columns: columns)
         // Chunks write disjoint output columns; each thread has its own scratch tile.
         pool.run(chunks: integerChunks + tileChunks) { chunk, worker in
             let input = input.pointer, output = output.pointer
@@ -143,9 +144,14 @@ package struct WeightMatrix: @unchecked Sendable {
             }
             var offset = integerRows
             for group in groups {
-                BLAS.gemmTransposedB(
-                    m: group, n: count, k: columns, a: input + offset * columns, lda: columns,
-                    b: weights, ldb: columns, c: output + offset * rows + first, ldc: rows)
+                if tileKernel {
+                    TileProduct.multiply(
+                        input + offset * columns, m: group, tile: weights, n: count, k: columns, into: output + offset * rows + first, ldc: rows)
+                } else {
+                    BLAS.gemmTransposedB(
+                        m: group, n: count, k: columns, a: input + offset * columns, lda: columns,
+                        b: weights, ldb: columns, c: output + offset * rows + first, ldc: rows)
+                }
                 offset += group
             }
         }
@@ -153,7 +159,7 @@ package struct WeightMatrix: @unchecked Sendable {
 }
 
 /// How the rows of one product are computed: `integerRows` rows each on its own (decoding
-/// steps and short prompt tails), then consecutive groups, each one sgemm (prompt chunks).
+/// steps), then consecutive groups, each one sgemm (prompt pieces).
 package struct RowPlan: Sendable, Equatable {
     package var integerRows: Int
     package var groups: [Int]
