@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
 
-.PHONY: help serve test bench soak fuzz setup system-deps venv models reference build build-tests docs downstream swift-tests e2e-tests clean
+.PHONY: help serve test bench soak fuzz setup system-deps venv models reference build build-tests docs kernels downstream swift-tests e2e-tests clean
 
 help:
 	@echo "make serve   set up, build, and start the server on $(CONFIG)"
@@ -27,7 +27,7 @@ help:
 serve: setup build
 	$(BIN) serve --config $(CONFIG)
 
-test: setup build-tests docs downstream swift-tests e2e-tests
+test: setup build-tests docs kernels downstream swift-tests e2e-tests
 
 # Benchmarks print numbers; they are not tests. Run them on a quiet machine.
 bench: setup build
@@ -111,6 +111,11 @@ build-tests:
 # warnings (.build/docs/NodeInference.doccarchive), from the release build's modules.
 docs: build-tests
 	Scripts/check-docs
+
+# The kernels' loops call no standard-library SIMD generics (the optimizer's inlining of them
+# is fragile; a call costs decoding a third of its speed). Reads the objects, no timing.
+kernels: build-tests
+	Scripts/check-kernels
 
 # A separate package depending on this one by path: the library builds as a dependency (a
 # debug build: it checks the package, not the speed). Tests/e2e/test_examples.py runs it.
