@@ -53,8 +53,9 @@ package struct WeightMatrix: @unchecked Sendable {
     /// The plan's first `integerRows` rows (decoding steps) go through the integer kernels of
     /// ``QuantizedProduct`` when the type has one and `scratch` allows it: the weights are read
     /// once, in place. Otherwise each of those rows is a product of its own. The plan's groups
-    /// (prefill chunks) dequantize tiles of weight rows into per-worker scratch once and hand
-    /// each group to `sgemm` separately, so the dequantization is amortized over every group.
+    /// (prompt pieces) dequantize tiles of weight rows into per-worker scratch once and multiply
+    /// each group with them (``TileProduct``; `sgemm` for f32 weights, read in place), so the
+    /// dequantization is amortized over every group.
     ///
     /// Every row's result depends only on the row and its group, never on the rest of the
     /// plan: sgemm's rounding depends on its `m`, so groups are never merged. That is what
@@ -108,7 +109,7 @@ package struct WeightMatrix: @unchecked Sendable {
         let tiles = (rows + tileRows - 1) / tileRows
         // Chunks of the work, claimed by whichever thread is free: first bands of weight rows
         // for the integer kernels (four per thread: long enough runs for the prefetchers, few
-        // enough claims to cost nothing), then tiles of 64 weight rows for sgemm.
+        // enough claims to cost nothing), then tiles of 64 weight rows for the groups.
         let band = max(64, (rows / (4 * pool.count) + 15) / 16 * 16)
         let integerChunks = kernel == nil ? 0 : (rows + band - 1) / band
         let singles = kernel == nil ? integerRows : 0
@@ -159,7 +160,7 @@ package struct WeightMatrix: @unchecked Sendable {
 }
 
 /// How the rows of one product are computed: `integerRows` rows each on its own (decoding
-/// steps), then consecutive groups, each one sgemm (prompt pieces).
+/// steps), then consecutive groups, each one product on dequantized tiles (prompt pieces).
 package struct RowPlan: Sendable, Equatable {
     package var integerRows: Int
     package var groups: [Int]

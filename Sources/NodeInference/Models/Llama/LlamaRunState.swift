@@ -30,7 +30,7 @@ package final class LlamaRunState {
     package var pieces = PromptPieces()
 
     /// Prompts are computed in pieces (``PromptPieces``) that end at least at every multiple of
-    /// this position, so that a piece's rows fit one step. A piece's rows go through one sgemm
+    /// this position, so that a piece's rows fit one step. A piece's rows go through one group
     /// (a single row: the integer kernels), so a position's keys and values come out the same
     /// whatever else runs in the step — and a prefix cached up to a piece end is exactly what
     /// computing it again would give.
@@ -91,7 +91,7 @@ package final class LlamaRunState {
 
     /// Assigns rows to the segments' tokens: each segment's tokens are split into ``pieces``;
     /// single-token pieces (decoding steps) take the first rows, computed row by row; longer
-    /// pieces follow, one sgemm group each.
+    /// pieces follow, one group (a product on dequantized tiles) each.
     func lay(out segments: [BatchSegment]) {
         var integerRows = 0
         var groups: [Int] = []

@@ -1,4 +1,4 @@
-/// Where a prompt is cut into pieces, each computed as one unit (one sgemm group, or one row
+/// Where a prompt is cut into pieces, each computed as one unit (one group of the plan, or one row
 /// through the integer kernels): at every multiple of ``LlamaRunState/chunk``, and right after
 /// every end-of-turn token (`<|im_end|>`, `<|eot_id|>`: the tokenizer's end-of-generation
 /// tokens), so that a system prompt or a conversation's earlier turns end a piece.
@@ -15,7 +15,7 @@ package struct PromptPieces: Sendable, Equatable {
     package init(breakAfter: Set<Int> = []) { self.breakAfter = breakAfter }
 
     /// Pieces of at most this many tokens are computed row by row, as decoding steps are.
-    /// Only single tokens: a prompt's rows go through sgemm in f32, and a second group in one
+    /// Only single tokens: a prompt's rows are multiplied in f32, and a second group in one
     /// forward call reuses the weight tiles dequantized for the first.
     package static let rowByRowLimit = 1
 
