@@ -3,10 +3,9 @@
 /// activation rows at a time.
 ///
 /// This replaces one `sgemm` call per tile and piece. For a prompt piece of tens of rows,
-/// OpenBLAS spent as much time packing its operands again on every call (`sgemm_incopy`,
-/// `sgemm_oncopy`) and clearing the output (`sgemm_beta`) as a fifth of its kernel's time:
-/// perf of a 43-token prefill put 51% in its kernel against 22% in those three. Here the
-/// operands are read where they are.
+/// OpenBLAS packed its operands again on every call (`sgemm_incopy`, `sgemm_oncopy`) and
+/// cleared the output (`sgemm_beta`): perf of a 43-token prefill put 22% of the samples in
+/// those three beside 51% in its kernel. Here the operands are read where they are.
 ///
 /// Each output element is eight chains of fused multiply-adds over `k` in order (one per lane),
 /// summed in a fixed order at the end, whatever `m` is and whichever rows run beside it: a

@@ -1,7 +1,8 @@
-/// Where a prompt is cut into pieces, each computed as one unit (one group of the plan, or one row
-/// through the integer kernels): at every multiple of ``LlamaRunState/chunk``, and right after
-/// every end-of-turn token (`<|im_end|>`, `<|eot_id|>`: the tokenizer's end-of-generation
-/// tokens), so that a system prompt or a conversation's earlier turns end a piece.
+/// Where a prompt is cut into pieces, each computed as one unit (one group of the plan, or
+/// one row through the integer kernels): at every multiple of ``LlamaRunState/chunk``, and
+/// right after every end-of-turn token (`<|im_end|>`, `<|eot_id|>`: the tokenizer's
+/// end-of-generation tokens), so that a system prompt or a conversation's earlier turns end a
+/// piece.
 ///
 /// Whether a piece ends at a position depends on the tokens before it alone. A piece is
 /// computed from its own tokens and the keys and values before it, never from what follows it
