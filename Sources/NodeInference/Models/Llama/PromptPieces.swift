@@ -36,7 +36,7 @@ package struct PromptPieces: Sendable, Equatable {
     /// Calls `body` with the offset and length of each piece of `tokens`, which start at
     /// position `start` of their sequence. The first piece starts at `start`; the last ends
     /// with `tokens`, wherever that is.
-    func split(_ tokens: ArraySlice<Int>, start: Int, _ body: (_ offset: Int, _ length: Int) -> Void) {
+    package func split(_ tokens: ArraySlice<Int>, start: Int, _ body: (_ offset: Int, _ length: Int) -> Void) {
         var pieceStart = 0
         for (index, token) in tokens.enumerated() where index + 1 < tokens.count && endsPiece(at: start + index + 1, after: token) {
             body(pieceStart, index + 1 - pieceStart)
