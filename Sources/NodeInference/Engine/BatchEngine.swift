@@ -36,9 +36,10 @@ package final class BatchEngine {
         self.tokenizer = tokenizer
         self.options = options
         // Rows of one step: a token per sequence, plus the prefill budget.
-        state = model.makeState(maxTokens: options.maxSequences + options.prefillTokensPerStep, pool: pool, precision: precision)
         // Pieces end after end-of-turn tokens, so a system prompt or earlier turns are reused.
-        state.pieces = PromptPieces(breakAfter: tokenizer.endOfGenerationTokens)
+        state = model.makeState(
+            maxTokens: options.maxSequences + options.prefillTokensPerStep, pool: pool, precision: precision,
+            pieces: PromptPieces(breakAfter: tokenizer.endOfGenerationTokens))
         prefixCache = options.prefixCacheBytes > 0 ? PrefixCache(budgetBytes: options.prefixCacheBytes, pieces: state.pieces) : nil
     }
 

@@ -21,6 +21,8 @@ package enum TileProduct {
         _ input: UnsafePointer<Float>, m: Int, tile: UnsafePointer<Float>, n: Int, k: Int,
         into output: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        // A programming error, not an input one: the one caller checks `supports` and takes
+        // sgemm otherwise, so no model's shape reaches this.
         precondition(supports(columns: k))
         var r = 0
         while r < m {
@@ -97,6 +99,8 @@ package enum TileProduct {
         if count > 5 { store(out + 5 * ldc, a50, a51, pair) }
     }
 
+    /// `six` for four rows, the same chains per row: remainders take it rather than `six` on
+    /// repeated rows (a separate body, since the accumulators must be registers, not an array).
     private static func four(
         _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
         _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>,

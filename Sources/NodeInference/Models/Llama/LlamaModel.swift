@@ -38,8 +38,12 @@ package final class LlamaModel: Sendable {
         inverseFrequencies = frequencies
     }
 
-    package func makeState(maxTokens: Int = 64, pool: WorkerPool = .shared, precision: MatmulPrecision = .quantizedActivations) -> LlamaRunState {
-        LlamaRunState(configuration: configuration, maxTokens: maxTokens, pool: pool, precision: precision)
+    /// `pieces`: where prompts are cut (the batch engine passes its tokenizer's end-of-turn
+    /// tokens; by default, multiples of ``LlamaRunState/chunk`` only).
+    package func makeState(
+        maxTokens: Int = 64, pool: WorkerPool = .shared, precision: MatmulPrecision = .quantizedActivations, pieces: PromptPieces = PromptPieces()
+    ) -> LlamaRunState {
+        LlamaRunState(configuration: configuration, maxTokens: maxTokens, pool: pool, precision: precision, pieces: pieces)
     }
 
     package func makeCache() -> KVCache {

@@ -26,8 +26,8 @@ package final class LlamaRunState {
     private(set) var segmentOffset: [Int] = []  // where each segment's tokens start in `rowOfToken`
     private(set) var plan = RowPlan(integerRows: 0, groups: [])
     private(set) var groupStarts: [Int] = []  // the first row of each of the plan's groups
-    /// Where prompts are cut into pieces; the batch engine sets its tokenizer's end-of-turn tokens.
-    package var pieces = PromptPieces()
+    /// Where prompts are cut into pieces.
+    package let pieces: PromptPieces
 
     /// Prompts are computed in pieces (``PromptPieces``) that end at least at every multiple of
     /// this position, so that a piece's rows fit one step. A piece's rows go through one group
@@ -41,8 +41,11 @@ package final class LlamaRunState {
     let vocabularySize: Int
     private let allocations: [UnsafeMutablePointer<Float>]
 
-    package init(configuration c: LlamaConfiguration, maxTokens: Int = 64, pool: WorkerPool, precision: MatmulPrecision) {
+    package init(
+        configuration c: LlamaConfiguration, maxTokens: Int = 64, pool: WorkerPool, precision: MatmulPrecision, pieces: PromptPieces = PromptPieces()
+    ) {
         self.maxTokens = max(1, maxTokens)
+        self.pieces = pieces
         let t = self.maxTokens
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
@@ -96,11 +99,8 @@ package final class LlamaRunState {
         var integerRows = 0
         var groups: [Int] = []
         let rowByRow = PromptPieces.rowByRowLimit
-        func pieces(_ segment: BatchSegment, _ body: (_ offset: Int, _ length: Int) -> Void) {
-            self.pieces.split(segment.tokens, start: segment.cache.count, body)
-        }
         for segment in segments {
-            pieces(segment) { _, length in
+            pieces.split(segment.tokens, start: segment.cache.count) { _, length in
                 if length <= rowByRow { integerRows += length } else { groups.append(length) }
             }
         }
@@ -109,7 +109,7 @@ package final class LlamaRunState {
         for (s, segment) in segments.enumerated() {
             segmentOffset.append(flat)
             let start = segment.cache.count
-            pieces(segment) { offset, length in
+            pieces.split(segment.tokens, start: start) { offset, length in
                 var row: Int
                 if length <= rowByRow {
                     row = nextInteger

@@ -22,7 +22,7 @@ package struct PromptPieces: Sendable, Equatable {
 
     /// Whether a piece ends at `position` (after `tokens[position - 1]`).
     @inline(__always)
-    package func endsPiece(at position: Int, after token: Int) -> Bool {
+    func endsPiece(at position: Int, after token: Int) -> Bool {
         position % LlamaRunState.chunk == 0 || breakAfter.contains(token)
     }
 
