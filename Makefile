@@ -2,14 +2,18 @@
 # (Debian packages, the Python test environment, the models), then build in release mode.
 
 SHELL := /bin/bash
+comma := ,
 .DEFAULT_GOAL := help
 
 # CPU tuning goes on the command line, never into Package.swift (unsafeFlags would stop other
 # packages from depending on this one). Swift's baseline x86-64 code has no AVX at all; haswell
 # means any AVX2+FMA CPU, Intel or AMD. Override with `make serve CPU=native`.
 CPU ?= haswell
+# The package's AVX2 trait: the integer kernels on AVX2's byte multiply-adds. It needs a CPU
+# flag with AVX2 (haswell, znver3, native on such a machine); with CPU=x86-64 set TRAITS= too.
+TRAITS ?= AVX2
 CONFIG ?= config.toml
-SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU)
+SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU) $(if $(TRAITS),--traits $(TRAITS))
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/release/cyxwiz-api
@@ -22,7 +26,7 @@ help:
 	@echo "make bench   set up, build, and print the runtime and HTTP benchmarks (Docs/Performance.md)"
 	@echo "make soak    set up, build, and run the 10-minute load and soak test (Docs/Testing.md)"
 	@echo "make fuzz    set up, build with libFuzzer, and fuzz the parsers (FUZZ_SECONDS per target)"
-	@echo "(CPU=$(CPU) CONFIG=$(CONFIG) can be overridden: make serve CPU=native)"
+	@echo "(CPU=$(CPU) TRAITS=$(TRAITS) CONFIG=$(CONFIG) can be overridden: make serve CPU=native)"
 
 serve: setup build
 	$(BIN) serve --config $(CONFIG)
@@ -115,7 +119,7 @@ docs: build-tests
 # The kernels' loops call no standard-library SIMD generics (the optimizer's inlining of them
 # is fragile; a call costs decoding a third of its speed). Reads the objects, no timing.
 kernels: build-tests
-	Scripts/check-kernels
+	Scripts/check-kernels $(if $(filter AVX2,$(subst $(comma), ,$(TRAITS))),--avx2)
 
 # A separate package depending on this one by path: the library builds as a dependency (a
 # debug build: it checks the package, not the speed). Tests/e2e/test_examples.py runs it.

@@ -11,6 +11,13 @@ let package = Package(
         .library(name: "CyxwizAPI", targets: ["CyxwizAPI"]),
         .executable(name: "cyxwiz-api", targets: ["cyxwiz-api"]),
     ],
+    // AVX2: the integer kernels on AVX2's byte multiply-adds (QuantizedProduct+AVX2.swift). Only
+    // for builds that target an AVX2 CPU (`-Xswiftc -target-cpu -Xswiftc haswell` or newer):
+    // without that the compiler cannot select those instructions. Off by default, so the
+    // package builds anywhere; the Makefile turns it on with its CPU flags.
+    traits: [
+        .trait(name: "AVX2", description: "Integer kernels on AVX2 instructions; needs an AVX2 target CPU (-target-cpu haswell).")
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -27,7 +34,8 @@ let package = Package(
         ),
         .target(
             name: "NodeInference",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["COpenBLAS"],
+            swiftSettings: [.define("CYXWIZ_AVX2", .when(traits: ["AVX2"]))]
         ),
         .target(
             name: "CyxwizAPI",

@@ -102,6 +102,38 @@ struct QuantizedProductTests {
         }
     }
 
+    /// The AVX2 kernels (the package's `AVX2` trait, on in `make test`'s build) against the
+    /// portable ones: the same bits for every row, alone and in fours, both activation levels,
+    /// an odd last block, and Q8_0 weights of −128 (random bytes include them).
+    @Test(.enabled(if: QuantizedProduct.hasAVX2Kernels), arguments: [TensorType.q4_0, .q4_1, .q8_0], [576, 608])
+    func avx2KernelsMatchThePortableOnesExactly(_ type: TensorType, _ columns: Int) {
+        let rows = 40
+        let weights = Self.randomMatrix(type, rows: rows, columns: columns, seed: UInt64(columns) &* 31 &+ 5)
+        for refined in type == .q8_0 ? [false, true] : [false] {
+            for m in [1, 4, 7, 9] {
+                let input = Self.randomActivations(m * columns, seed: UInt64(m) &+ 100)
+                let activations = QuantizedActivations(rows: m, columns: columns)
+                var fast = [Float](repeating: .nan, count: m * rows), portable = fast
+                weights.withUnsafeBytes { raw in
+                    let matrix = WeightMatrix(rows: rows, columns: columns, type: type, base: raw.baseAddress!)
+                    input.withUnsafeBufferPointer { x in
+                        QuantizedProduct.quantize(
+                            x.baseAddress!, m: m, columns: columns, arrangement: QuantizedProduct.arrangement(for: type), refine: refined,
+                            into: activations)
+                    }
+                    fast.withUnsafeMutableBufferPointer {
+                        QuantizedProduct.multiply(matrix, rows: 0..<rows, activations: activations, m: m, refined: refined, into: $0.baseAddress!)
+                    }
+                    portable.withUnsafeMutableBufferPointer {
+                        QuantizedProduct.multiply(
+                            matrix, rows: 0..<rows, activations: activations, m: m, refined: refined, portable: true, into: $0.baseAddress!)
+                    }
+                }
+                #expect(fast == portable, "\(type) columns=\(columns) refined=\(refined) m=\(m)")
+            }
+        }
+    }
+
     /// Rows 0–11 go through the four-row kernels when batched, 12 through the one-row kernel;
     /// 608 columns give the Q4 kernels an odd last block (handled outside the pair loop).
     @Test(arguments: [TensorType.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K], [false, true])

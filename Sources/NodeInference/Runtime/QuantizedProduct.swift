@@ -19,9 +19,9 @@ package enum QuantizedProduct {
         refined ? type == .q8_0 : [.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K].contains(type)
     }
 
-    enum Arrangement { case nibbles, bytes }
+    package enum Arrangement: Sendable { case nibbles, bytes }
 
-    static func arrangement(for type: TensorType) -> Arrangement {
+    package static func arrangement(for type: TensorType) -> Arrangement {
         type == .q4_0 || type == .q4_1 ? .nibbles : .bytes
     }
 
@@ -39,12 +39,22 @@ package enum QuantizedProduct {
         }
     }
 
+    /// Where element `e` (0..<32) of `block` goes in a row of ``QuantizedActivations/bytes``:
+    /// blocks in order for 8-bit weights; for 4-bit weights a pair of blocks is 64 bytes,
+    /// elements 0–15 of the first block, then of the second, then elements 16–31 of each (the
+    /// order of a pair's low and high nibbles), and an odd last block stays in order.
+    @inline(__always)
+    static func byteOffset(of element: Int, block: Int, blocks: Int, arrangement: Arrangement) -> Int {
+        guard arrangement == .nibbles, block & ~1 + 1 < blocks else { return block * 32 + element }
+        return (block & ~1) * 32 + (element >= 16 ? 32 : 0) + (block & 1) * 16 + element % 16
+    }
+
     /// Quantizes `m` rows of `columns` activations (a multiple of 32) into `buffer`. With
     /// `refine`, each block's rounding error is quantized again (a second scale and 8-bit
     /// values), so that `d·q + d₂·q₂` carries about 15 bits: for the vocabulary projection,
     /// where the final hidden state's outlier channels make one 8-bit step per block too
     /// coarse (on SmolLM2 it moved logits by ~2% of their range and changed greedy choices).
-    static func quantize(
+    package static func quantize(
         _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, refine: Bool = false,
         into buffer: QuantizedActivations
     ) {
@@ -105,6 +115,7 @@ package enum QuantizedProduct {
                     total += Int32(q)
                     let (group, lane) = slot(of: element, arrangement: arrangement)
                     arranged[base + group * groupStride + lane] = q
+                    buffer.bytes[row * columns + byteOffset(of: element, block: block, blocks: blocks, arrangement: arrangement)] = Int8(q)
                     residualMax = max(residualMax, abs(source[element] - d * Float(q)))
                 }
                 scales[block] = d
@@ -115,7 +126,9 @@ package enum QuantizedProduct {
                     let q = Float(arranged[base + slot(of: element, arrangement: arrangement).group * groupStride
                         + slot(of: element, arrangement: arrangement).lane])
                     let (group, lane) = slot(of: element, arrangement: arrangement)
-                    residuals[base + group * groupStride + lane] = Self.level((source[element] - d * q) * residualInverse)
+                    let r = Self.level((source[element] - d * q) * residualInverse)
+                    residuals[base + group * groupStride + lane] = r
+                    buffer.residualBytes[row * columns + byteOffset(of: element, block: block, blocks: blocks, arrangement: arrangement)] = Int8(r)
                 }
                 buffer.residualScales[row * blocks + block] = residualMax / 127
             }
@@ -159,6 +172,10 @@ package enum QuantizedProduct {
                 let q0 = levels(v0, inverse), q1 = levels(v1, inverse), q2 = levels(v2, inverse), q3 = levels(v3, inverse)
                 scales[block] = d
                 sums[block] = d * Float((q0 &+ q1 &+ q2 &+ q3).wrappedSum())
+                #if CYXWIZ_AVX2
+                storeBytes(q0, q1, q2, q3, block: block, blocks: blocks, arrangement: arrangement,
+                           into: UnsafeMutableRawPointer(buffer.bytes + row * columns))
+                #endif
                 let low = SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q0, highHalf: q1))
                 let high = SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q2, highHalf: q3))
                 switch arrangement {
@@ -215,10 +232,20 @@ package enum QuantizedProduct {
     /// Blocks refined: those whose step is at least this fraction of the row's coarsest.
     static let refinedFraction: Float = 1.0 / 16
 
+    /// Whether this build has the AVX2 kernels (the package's `AVX2` trait).
+    package static var hasAVX2Kernels: Bool {
+        #if CYXWIZ_AVX2
+        true
+        #else
+        false
+        #endif
+    }
+
     /// `output[r * rows + row] = Σ weight[row] · input[r]` for `row` in `rowRange`, `r` in 0..<m.
-    static func multiply(
+    /// `portable`: the portable kernels even where the AVX2 ones exist (to compare the two).
+    package static func multiply(
         _ matrix: WeightMatrix, rows rowRange: Range<Int>, activations: QuantizedActivations, m: Int, refined: Bool = false,
-        into output: UnsafeMutablePointer<Float>
+        portable: Bool = false, into output: UnsafeMutablePointer<Float>
     ) {
         let blocks = matrix.columns / 32
         let columns = matrix.columns
@@ -238,6 +265,12 @@ package enum QuantizedProduct {
             }
             return
         }
+        #if CYXWIZ_AVX2
+        if !portable {
+            multiplyBytes(matrix, rows: rowRange, activations: activations, m: m, refined: refined, into: output)
+            return
+        }
+        #endif
         for row in rowRange {
             let weights = matrix.base + row * matrix.rowBytes
             var r = 0
@@ -566,6 +599,11 @@ package final class QuantizedActivations {
     /// The second level of refined activations: the first level's rounding error, quantized.
     let residuals: UnsafeMutablePointer<Int16>
     let residualScales: UnsafeMutablePointer<Float>
+    /// `values` and `residuals` again as bytes, in the order the AVX2 kernels read them (see
+    /// ``QuantizedProduct/byteOffset(of:block:blocks:arrangement:)``); written only in builds
+    /// with those kernels (`CYXWIZ_AVX2`).
+    let bytes: UnsafeMutablePointer<Int8>
+    let residualBytes: UnsafeMutablePointer<Int8>
     /// For 4-bit weights, per row and pair of blocks: the pair's two scales, each repeated
     /// over the four lanes its block has in the pair's products.
     let pairScales: UnsafeMutablePointer<Float>
@@ -586,6 +624,10 @@ package final class QuantizedActivations {
         residuals.initialize(repeating: 0, count: self.rows * self.columns)
         residualScales = .allocate(capacity: self.rows * self.columns / 32)
         residualScales.initialize(repeating: 0, count: self.rows * self.columns / 32)
+        bytes = .allocate(capacity: self.rows * self.columns)
+        bytes.initialize(repeating: 0, count: self.rows * self.columns)
+        residualBytes = .allocate(capacity: self.rows * self.columns)
+        residualBytes.initialize(repeating: 0, count: self.rows * self.columns)
         pairScales = .allocate(capacity: self.rows * self.columns / 8)
         pairScales.initialize(repeating: 0, count: self.rows * self.columns / 8)
         let groups = (self.rows + 3) / 4
@@ -599,6 +641,8 @@ package final class QuantizedActivations {
         sums.deallocate()
         residuals.deallocate()
         residualScales.deallocate()
+        bytes.deallocate()
+        residualBytes.deallocate()
         pairScales.deallocate()
         groupSums.deallocate()
     }
