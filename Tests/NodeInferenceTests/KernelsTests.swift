@@ -33,6 +33,36 @@ struct KernelsTests {
         }
     }
 
+    /// The query heads sharing a key/value head, together, against each head alone: the same
+    /// bits (decoding rows go through the group kernel, and a row's output must not depend on
+    /// which kernel shape computed it), for groups of 1–7 heads and odd and even positions.
+    @Test(arguments: [1, 2, 3, 4, 7])
+    func attentionGroupIsEachHeadAlone(heads: Int) {
+        var generator = SplitMix(seed: UInt64(heads) &+ 40)
+        for (dimension, positions) in [(64, 1), (64, 2), (64, 5), (64, 190), (24, 9), (8, 33)] {
+            let stride = dimension * 2 + 8
+            let queries = (0..<heads * dimension).map { _ in generator.float() }
+            let keys = (0..<positions * stride).map { _ in generator.float() }
+            let values = (0..<positions * stride).map { _ in generator.float() }
+            let scale = 1 / Float(dimension).squareRoot()
+            var scores = [Float](repeating: .nan, count: heads * positions)
+            var together = [Float](repeating: .nan, count: heads * dimension)
+            Kernels.attentionGroup(
+                queries: queries, heads: heads, keys: keys, values: values, stride: stride, positions: positions,
+                dimension: dimension, scale: scale, scores: &scores, into: &together)
+            var headScores = [Float](repeating: 0, count: positions)
+            for head in 0..<heads {
+                var alone = [Float](repeating: .nan, count: dimension)
+                queries.withUnsafeBufferPointer { q in
+                    Kernels.attentionHead(
+                        query: q.baseAddress! + head * dimension, keys: keys, values: values, stride: stride, positions: positions,
+                        dimension: dimension, scale: scale, scores: &headScores, into: &alone)
+                }
+                #expect(Array(together[(head * dimension)..<((head + 1) * dimension)]) == alone, "dimension \(dimension), positions \(positions), head \(head)")
+            }
+        }
+    }
+
     /// Blocks of query rows through sgemm against the per-row kernel: every row of a causal
     /// block sees exactly the positions up to its own (the last `rows` of `positions`), a
     /// non-causal one all of them; strides wider than a head, as in the model's buffers.

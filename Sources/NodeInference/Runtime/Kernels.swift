@@ -84,6 +84,112 @@ package enum Kernels {
         }
     }
 
+    /// ``attentionHead`` for the `heads` query heads that share one key and value head
+    /// (grouped-query attention), reading each cached key and value once for up to three
+    /// heads instead of once per head: decoding eight sequences read ~70 MB of cache per step
+    /// with SmolLM2 at 190 positions, three times over. Each head's result is the same bits as
+    /// ``attentionHead`` gives it alone: its scores and weighted sums are the same chains in
+    /// the same order (a score is one multiply-add chain over the columns, then `sum()`; a
+    /// column block's values sum even and odd positions in two chains). Queries and outputs
+    /// are `heads` rows of `dimension` floats; `scores` holds `heads × positions` floats.
+    package static func attentionGroup(
+        queries: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
+        positions: Int, dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
+    ) {
+        var first = 0
+        while first < heads {
+            let count = min(3, heads - first)
+            let q = queries + first * dimension, o = out + first * dimension, s = scores + first * positions
+            switch count {
+            case 3: attentionHeads(3, q, keys, values, stride, positions, dimension, scale, s, o)
+            case 2: attentionHeads(2, q, keys, values, stride, positions, dimension, scale, s, o)
+            default:
+                attentionHead(
+                    query: q, keys: keys, values: values, stride: stride, positions: positions, dimension: dimension, scale: scale,
+                    scores: s, into: o)
+            }
+            first += count
+        }
+    }
+
+    /// Two or three heads of ``attentionGroup`` (`count` is a constant where it is inlined).
+    @inline(__always)
+    static func attentionHeads(
+        _ count: Int, _ queries: UnsafePointer<Float>, _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ stride: Int,
+        _ positions: Int, _ dimension: Int, _ scale: Float, _ scores: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>
+    ) {
+        let q0 = UnsafeRawPointer(queries), q1 = q0 + 4 * dimension, q2 = q1 + 4 * dimension
+        let s0 = scores, s1 = scores + positions, s2 = scores + 2 * positions
+        var p = 0
+        while p < positions {
+            // Two positions at a time (one at the end): each key row loaded once for every head.
+            let pair = p + 1 < positions
+            let k0 = UnsafeRawPointer(keys + p * stride), k1 = UnsafeRawPointer(keys + (pair ? p + 1 : p) * stride)
+            var a0 = SIMD8<Float>(), b0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b1 = SIMD8<Float>()
+            var a2 = SIMD8<Float>(), b2 = SIMD8<Float>()
+            var c = 0
+            while c < 4 * dimension {
+                let x = k0.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self), y = k1.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self)
+                let h0 = q0.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self)
+                a0.addProduct(h0, x)
+                b0.addProduct(h0, y)
+                let h1 = q1.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self)
+                a1.addProduct(h1, x)
+                b1.addProduct(h1, y)
+                if count > 2 {
+                    let h2 = q2.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self)
+                    a2.addProduct(h2, x)
+                    b2.addProduct(h2, y)
+                }
+                c += 32
+            }
+            s0[p] = a0.sum() * scale
+            s1[p] = a1.sum() * scale
+            if count > 2 { s2[p] = a2.sum() * scale }
+            if pair {
+                s0[p + 1] = b0.sum() * scale
+                s1[p + 1] = b1.sum() * scale
+                if count > 2 { s2[p + 1] = b2.sum() * scale }
+            }
+            p += pair ? 2 : 1
+        }
+        softmax(s0, count: positions)
+        softmax(s1, count: positions)
+        if count > 2 { softmax(s2, count: positions) }
+        let o0 = UnsafeMutableRawPointer(out), o1 = o0 + 4 * dimension, o2 = o1 + 4 * dimension
+        var c = 0
+        while c < 4 * dimension {
+            // One 8-column block: even and odd positions in two chains per head, as alone.
+            let v = UnsafeRawPointer(values) + c
+            var e0 = SIMD8<Float>(), d0 = SIMD8<Float>(), e1 = SIMD8<Float>(), d1 = SIMD8<Float>()
+            var e2 = SIMD8<Float>(), d2 = SIMD8<Float>()
+            var p = 0
+            while p + 2 <= positions {
+                let even = v.loadUnaligned(fromByteOffset: 4 * p * stride, as: SIMD8<Float>.self)
+                let odd = v.loadUnaligned(fromByteOffset: 4 * (p + 1) * stride, as: SIMD8<Float>.self)
+                e0.addProduct(SIMD8(repeating: s0[p]), even)
+                d0.addProduct(SIMD8(repeating: s0[p + 1]), odd)
+                e1.addProduct(SIMD8(repeating: s1[p]), even)
+                d1.addProduct(SIMD8(repeating: s1[p + 1]), odd)
+                if count > 2 {
+                    e2.addProduct(SIMD8(repeating: s2[p]), even)
+                    d2.addProduct(SIMD8(repeating: s2[p + 1]), odd)
+                }
+                p += 2
+            }
+            if p < positions {
+                let last = v.loadUnaligned(fromByteOffset: 4 * p * stride, as: SIMD8<Float>.self)
+                e0.addProduct(SIMD8(repeating: s0[p]), last)
+                e1.addProduct(SIMD8(repeating: s1[p]), last)
+                if count > 2 { e2.addProduct(SIMD8(repeating: s2[p]), last) }
+            }
+            o0.storeBytes(of: e0 + d0, toByteOffset: c, as: SIMD8<Float>.self)
+            o1.storeBytes(of: e1 + d1, toByteOffset: c, as: SIMD8<Float>.self)
+            if count > 2 { o2.storeBytes(of: e2 + d2, toByteOffset: c, as: SIMD8<Float>.self) }
+            c += 32
+        }
+    }
+
     /// Attention of `rows` query rows of one head at once, as two sgemm calls: the scores
     /// `scale · Q·Kᵀ` of every row against `positions` cached keys, a softmax per row, then
     /// their weighted sum of the values. With `causal`, the rows are the last `rows` positions

@@ -219,7 +219,8 @@ package final class LlamaModel: Sendable {
     /// Causal attention of every row over its own segment's cache, split over the pool;
     /// grouped-query heads share keys. A prompt piece (a group of the plan) is one item per
     /// head, through ``Kernels/attentionRows``; the rows computed one by one (decoding steps,
-    /// single-token pieces) are one item per `(row, head)`, through ``Kernels/attentionHead``.
+    /// single-token pieces) are one item per `(row, key/value head)`, through
+    /// ``Kernels/attentionGroup``, which reads the cache once for the heads sharing it.
     /// Either way a row's result depends only on its piece and cache, never on the batch.
     private func attend(_ segments: [BatchSegment], layer: Int, state: LlamaRunState) {
         let c = configuration
@@ -229,7 +230,9 @@ package final class LlamaModel: Sendable {
         let caches = segments.map { (keys: UnsafePointer($0.cache.keys(layer: layer)), values: UnsafePointer($0.cache.values(layer: layer))) }
         let plan = state.plan, chunkStarts = state.groupStarts
         let chunkItems = plan.groups.count * heads
-        let items = chunkItems + plan.integerRows * heads
+        // Rows computed one by one: one item per (row, key/value head), its query heads together.
+        let kvHeads = c.kvHeadCount
+        let items = chunkItems + plan.integerRows * (hd % 8 == 0 ? kvHeads : heads)
         state.products.pool.run(chunks: items) { item, worker in
             if item < chunkItems {
                 let chunk = item / heads, head = item % heads
@@ -243,19 +246,23 @@ package final class LlamaModel: Sendable {
                     into: state.attention + row * qDim + head * hd, outStride: qDim)
                 return
             }
-            let scores = state.scores + worker * c.contextLength
+            let scores = state.scores + worker * group * c.contextLength
+            if hd % 8 == 0 {
+                let row = (item - chunkItems) / kvHeads, kvHead = (item - chunkItems) % kvHeads
+                let (keys, values) = caches[state.rowSegment[row]]
+                let firstHead = kvHead * group
+                Kernels.attentionGroup(
+                    queries: state.q + row * qDim + firstHead * hd, heads: group, keys: keys + kvHead * hd,
+                    values: values + kvHead * hd, stride: kvDim, positions: state.rowPosition[row] + 1, dimension: hd, scale: scale,
+                    scores: scores, into: state.attention + row * qDim + firstHead * hd)
+                return
+            }
             let row = (item - chunkItems) / heads, head = (item - chunkItems) % heads
             let (keys, values) = caches[state.rowSegment[row]]
             let positions = state.rowPosition[row] + 1
             let query = state.q + row * qDim + head * hd
             let kvOffset = (head / group) * hd
             let out = state.attention + row * qDim + head * hd
-            if hd % 8 == 0 {
-                Kernels.attentionHead(
-                    query: query, keys: keys + kvOffset, values: values + kvOffset, stride: kvDim, positions: positions,
-                    dimension: hd, scale: scale, scores: scores, into: out)
-                return
-            }
             for position in 0..<positions {
                 scores[position] = Kernels.dot(query, keys + position * kvDim + kvOffset, count: hd) * scale
             }

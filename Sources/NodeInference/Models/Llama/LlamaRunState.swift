@@ -12,7 +12,7 @@ package final class LlamaRunState {
     let attention: UnsafeMutablePointer<Float>  // (maxTokens, queryDimension)
     let hidden: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
     let hidden2: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
-    let scores: UnsafeMutablePointer<Float>  // (workers, contextLength): one head's attention weights per worker
+    let scores: UnsafeMutablePointer<Float>  // (workers, group, contextLength): a key/value head's query heads' attention weights per worker
     let chunkScores: UnsafeMutablePointer<Float>  // (workers, chunk, contextLength): a prompt chunk's, per worker
     let ropeCos: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
     let ropeSin: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
@@ -60,7 +60,7 @@ package final class LlamaRunState {
         attention = make(t * c.queryDimension)
         hidden = make(t * c.feedForwardDimension)
         hidden2 = make(t * c.feedForwardDimension)
-        scores = make(pool.count * c.contextLength)
+        scores = make(pool.count * (c.headCount / c.kvHeadCount) * c.contextLength)
         // Written before read, and mostly never touched (a chunk uses `chunk × its positions`),
         // so left uninitialized: its pages cost memory only once a long prompt uses them.
         chunkScores = .allocate(capacity: pool.count * Self.chunk * c.contextLength)
