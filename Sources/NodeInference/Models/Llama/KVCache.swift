@@ -19,11 +19,18 @@ public final class KVCacheUsage: Sendable {
     }
 }
 
-/// The keys and values of one sequence, per layer, `(positions, kvDimension)` each. Storage
-/// grows in blocks as the sequence grows, rather than `context_length` up front.
+/// The keys and values of one sequence, per layer and key/value head, `(heads, capacity,
+/// headDimension)` each: a head's positions lie together, so decoding attention streams them
+/// from memory in one run (a sequence's cache is read anew from DRAM every step once several
+/// sequences decode together; with positions first, a head's keys were 256-byte pieces 768
+/// bytes apart). Storage grows in blocks as the sequence grows, rather than `context_length`
+/// up front.
 package final class KVCache {
     package let layerCount: Int
     package let kvDimension: Int
+    /// Key/value heads, and floats per head (`kvDimension / heads`).
+    package let heads: Int
+    package let headDimension: Int
     package let maxPositions: Int
     package private(set) var capacity = 0
     /// Positions filled so far.
@@ -37,9 +44,12 @@ package final class KVCache {
     /// Where allocations are reported, if anywhere.
     let usage: KVCacheUsage?
 
-    package init(layerCount: Int, kvDimension: Int, maxPositions: Int, usage: KVCacheUsage? = nil) {
+    /// `heads` divides `kvDimension` (the model's configuration checks it; 1 otherwise).
+    package init(layerCount: Int, kvDimension: Int, heads: Int = 1, maxPositions: Int, usage: KVCacheUsage? = nil) {
         self.layerCount = layerCount
         self.kvDimension = kvDimension
+        self.heads = heads > 0 && kvDimension % heads == 0 ? heads : 1
+        self.headDimension = kvDimension / self.heads
         self.maxPositions = maxPositions
         self.usage = usage
     }
@@ -60,8 +70,10 @@ package final class KVCache {
             let newKeys = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * kvDimension)
             let newValues = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * kvDimension)
             if capacity > 0 {
-                newKeys.update(from: keys[layer], count: count * kvDimension)
-                newValues.update(from: values[layer], count: count * kvDimension)
+                for head in 0..<heads {
+                    (newKeys + head * newCapacity * headDimension).update(from: keys[layer] + head * capacity * headDimension, count: count * headDimension)
+                    (newValues + head * newCapacity * headDimension).update(from: values[layer] + head * capacity * headDimension, count: count * headDimension)
+                }
                 keys[layer].deallocate()
                 values[layer].deallocate()
                 keys[layer] = newKeys
@@ -79,11 +91,13 @@ package final class KVCache {
     /// choices from one prompt evaluation, and for the prefix cache.
     package func copy(positions: Int? = nil) -> KVCache {
         let kept = min(count, max(0, positions ?? count))
-        let other = KVCache(layerCount: layerCount, kvDimension: kvDimension, maxPositions: maxPositions, usage: usage)
+        let other = KVCache(layerCount: layerCount, kvDimension: kvDimension, heads: heads, maxPositions: maxPositions, usage: usage)
         other.reserve(max(kept, 1))
         for layer in 0..<layerCount where kept > 0 {
-            other.keys[layer].update(from: keys[layer], count: kept * kvDimension)
-            other.values[layer].update(from: values[layer], count: kept * kvDimension)
+            for head in 0..<heads {
+                other.keys(layer: layer, head: head).update(from: keys(layer: layer, head: head), count: kept * headDimension)
+                other.values(layer: layer, head: head).update(from: values(layer: layer, head: head), count: kept * headDimension)
+            }
         }
         other.count = kept
         return other
@@ -94,9 +108,20 @@ package final class KVCache {
         count = max(0, min(count, position))
     }
 
+    /// Head `head`'s keys in `layer`: `capacity` rows of `headDimension` floats, one per position.
     @inline(__always)
-    package func keys(layer: Int) -> UnsafeMutablePointer<Float> { keys[layer] }
+    package func keys(layer: Int, head: Int) -> UnsafeMutablePointer<Float> { keys[layer] + head * capacity * headDimension }
 
+    /// Head `head`'s values in `layer`, laid out as ``keys(layer:head:)``.
     @inline(__always)
-    package func values(layer: Int) -> UnsafeMutablePointer<Float> { values[layer] }
+    package func values(layer: Int, head: Int) -> UnsafeMutablePointer<Float> { values[layer] + head * capacity * headDimension }
+
+    /// Stores the keys and values of one position (`kvDimension` floats each, heads in order).
+    @inline(__always)
+    package func store(layer: Int, position: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
+        for head in 0..<heads {
+            (keys(layer: layer, head: head) + position * headDimension).update(from: k + head * headDimension, count: headDimension)
+            (values(layer: layer, head: head) + position * headDimension).update(from: v + head * headDimension, count: headDimension)
+        }
+    }
 }

@@ -47,7 +47,9 @@ package final class LlamaModel: Sendable {
     }
 
     package func makeCache() -> KVCache {
-        KVCache(layerCount: configuration.layerCount, kvDimension: configuration.kvDimension, maxPositions: configuration.contextLength, usage: cacheUsage)
+        KVCache(
+            layerCount: configuration.layerCount, kvDimension: configuration.kvDimension, heads: configuration.kvHeadCount,
+            maxPositions: configuration.contextLength, usage: cacheUsage)
     }
 
     package enum LogitsWanted { case last, all, none }
@@ -136,12 +138,10 @@ package final class LlamaModel: Sendable {
                 for head in 0..<c.kvHeadCount { rotate(state.k + row * kvDim + head * hd, cos: cosines, sin: sines) }
             }
             for (s, segment) in segments.enumerated() {
-                let keys = segment.cache.keys(layer: index), values = segment.cache.values(layer: index)
                 let first = state.segmentOffset[s], start = segment.cache.count
                 for t in 0..<segment.tokens.count {
                     let row = state.rowOfToken[first + t]
-                    (keys + (start + t) * kvDim).update(from: state.k + row * kvDim, count: kvDim)
-                    (values + (start + t) * kvDim).update(from: state.v + row * kvDim, count: kvDim)
+                    segment.cache.store(layer: index, position: start + t, keys: state.k + row * kvDim, values: state.v + row * kvDim)
                 }
             }
             attend(segments, layer: index, state: state)
@@ -224,10 +224,14 @@ package final class LlamaModel: Sendable {
     /// Either way a row's result depends only on its piece and cache, never on the batch.
     private func attend(_ segments: [BatchSegment], layer: Int, state: LlamaRunState) {
         let c = configuration
-        let hd = c.headDimension, qDim = c.queryDimension, kvDim = c.kvDimension
+        let hd = c.headDimension, qDim = c.queryDimension
         let group = c.headCount / c.kvHeadCount, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
-        let caches = segments.map { (keys: UnsafePointer($0.cache.keys(layer: layer)), values: UnsafePointer($0.cache.values(layer: layer))) }
+        // Each segment's cache, and how far apart its heads' keys (and values) lie.
+        let caches = segments.map {
+            (keys: UnsafePointer($0.cache.keys(layer: layer, head: 0)), values: UnsafePointer($0.cache.values(layer: layer, head: 0)),
+             headStride: $0.cache.capacity * hd)
+        }
         let plan = state.plan, chunkStarts = state.groupStarts
         let chunkItems = plan.groups.count * heads
         // Rows computed one by one: one item per (row, key/value head), its query heads together.
@@ -237,11 +241,11 @@ package final class LlamaModel: Sendable {
             if item < chunkItems {
                 let chunk = item / heads, head = item % heads
                 let row = chunkStarts[chunk], length = plan.groups[chunk]
-                let (keys, values) = caches[state.rowSegment[row]]
-                let kvOffset = (head / group) * hd
+                let cache = caches[state.rowSegment[row]]
+                let kvOffset = (head / group) * cache.headStride
                 Kernels.attentionRows(
-                    queries: state.q + row * qDim + head * hd, queryStride: qDim, keys: keys + kvOffset, values: values + kvOffset,
-                    stride: kvDim, rows: length, positions: state.rowPosition[row] + length, causal: true, dimension: hd, scale: scale,
+                    queries: state.q + row * qDim + head * hd, queryStride: qDim, keys: cache.keys + kvOffset,
+                    values: cache.values + kvOffset, stride: hd, rows: length, positions: state.rowPosition[row] + length, causal: true, dimension: hd, scale: scale,
                     scores: state.chunkScores + worker * LlamaRunState.chunk * c.contextLength,
                     into: state.attention + row * qDim + head * hd, outStride: qDim)
                 return
@@ -249,27 +253,27 @@ package final class LlamaModel: Sendable {
             let scores = state.scores + worker * group * c.contextLength
             if hd % 8 == 0 {
                 let row = (item - chunkItems) / kvHeads, kvHead = (item - chunkItems) % kvHeads
-                let (keys, values) = caches[state.rowSegment[row]]
+                let cache = caches[state.rowSegment[row]]
                 let firstHead = kvHead * group
                 Kernels.attentionGroup(
-                    queries: state.q + row * qDim + firstHead * hd, heads: group, keys: keys + kvHead * hd,
-                    values: values + kvHead * hd, stride: kvDim, positions: state.rowPosition[row] + 1, dimension: hd, scale: scale,
+                    queries: state.q + row * qDim + firstHead * hd, heads: group, keys: cache.keys + kvHead * cache.headStride,
+                    values: cache.values + kvHead * cache.headStride, stride: hd, positions: state.rowPosition[row] + 1, dimension: hd, scale: scale,
                     scores: scores, into: state.attention + row * qDim + firstHead * hd)
                 return
             }
             let row = (item - chunkItems) / heads, head = (item - chunkItems) % heads
-            let (keys, values) = caches[state.rowSegment[row]]
+            let cache = caches[state.rowSegment[row]]
             let positions = state.rowPosition[row] + 1
             let query = state.q + row * qDim + head * hd
-            let kvOffset = (head / group) * hd
+            let keys = cache.keys + (head / group) * cache.headStride, values = cache.values + (head / group) * cache.headStride
             let out = state.attention + row * qDim + head * hd
             for position in 0..<positions {
-                scores[position] = Kernels.dot(query, keys + position * kvDim + kvOffset, count: hd) * scale
+                scores[position] = Kernels.dot(query, keys + position * hd, count: hd) * scale
             }
             Kernels.softmax(scores, count: positions)
             out.update(repeating: 0, count: hd)
             for position in 0..<positions {
-                Kernels.addScaled(values + position * kvDim + kvOffset, scores[position], into: out, count: hd)
+                Kernels.addScaled(values + position * hd, scores[position], into: out, count: hd)
             }
         }
     }
