@@ -75,6 +75,14 @@ extension QuantizedProduct {
         _mm256_storeu2_m128i(high.assumingMemoryBound(to: __m128i.self), low.assumingMemoryBound(to: __m128i.self), ordered)
     }
 
+    /// ``treeSum`` of four vectors at once: two rounds of `vhaddps` leave each vector's
+    /// pairs' sums, then the halves are added, the same additions in the same order.
+    @inline(__always)
+    static func treeSums(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD4<Float> {
+        let h = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d))
+        return h.lowHalf + h.highHalf
+    }
+
     // MARK: Q4_0 / Q4_1
 
     /// A pair of blocks' nibbles as bytes: the low nibbles of the first block then of the
@@ -133,7 +141,7 @@ extension QuantizedProduct {
             s += 32
             u += 8
         }
-        var total = accumulator.sum() + (offsets[0] + offsets[1])
+        var total = treeSum(accumulator) + (offsets[0] + offsets[1])
         if blocks & 1 == 1 {
             // The odd last block from the 16-bit activations, exactly as the portable kernel.
             let b = blocks - 1
@@ -174,7 +182,7 @@ extension QuantizedProduct {
             s += 32
             u += 32
         }
-        var totals = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+        var totals = treeSums(a0, a1, a2, a3)
             + SIMD4(offsets[0] + offsets[1], offsets[2] + offsets[3], offsets[4] + offsets[5], offsets[6] + offsets[7])
         if blocks & 1 == 1 {
             let b = blocks - 1
@@ -219,7 +227,7 @@ extension QuantizedProduct {
             let d = Float(block.loadUnaligned(as: Float16.self))
             accumulator.addProduct(byteProducts(signedBytes(block + 2), bytes: x + b * 32), SIMD8(repeating: d * scales[b]))
         }
-        return accumulator.sum()
+        return treeSum(accumulator)
     }
 
     static func dotQ8x4Bytes(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
@@ -236,7 +244,7 @@ extension QuantizedProduct {
             a2.addProduct(byteProducts(w, bytes: xb + 2 * rowBytes), SIMD8(repeating: d * a.scales[(firstRow + 2) * blocks + b]))
             a3.addProduct(byteProducts(w, bytes: xb + 3 * rowBytes), SIMD8(repeating: d * a.scales[(firstRow + 3) * blocks + b]))
         }
-        return SIMD4(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+        return treeSums(a0, a1, a2, a3)
     }
 
     /// `dotQ8Refined` on bytes.
@@ -251,7 +259,7 @@ extension QuantizedProduct {
             accumulator.addProduct(byteProducts(w, bytes: x + b * 32), SIMD8(repeating: d * scales[b]))
             if scales2[b] != 0 { refinement.addProduct(byteProducts(w, bytes: x2 + b * 32), SIMD8(repeating: d * scales2[b])) }
         }
-        return accumulator.sum() + refinement.sum()
+        return treeSum(accumulator) + treeSum(refinement)
     }
 
     /// Four rows of `dotQ8RefinedBytes`, each computed in the same order as alone.
@@ -275,7 +283,7 @@ extension QuantizedProduct {
             a3.addProduct(byteProducts(w, bytes: xb + 3 * rowBytes), SIMD8(repeating: d * s[3 * blocks]))
             if t[3 * blocks] != 0 { r3.addProduct(byteProducts(w, bytes: rb + 3 * rowBytes), SIMD8(repeating: d * t[3 * blocks])) }
         }
-        return SIMD4(a0.sum() + r0.sum(), a1.sum() + r1.sum(), a2.sum() + r2.sum(), a3.sum() + r3.sum())
+        return treeSums(a0, a1, a2, a3) + treeSums(r0, r1, r2, r3)
     }
 }
 #endif
