@@ -150,8 +150,8 @@ struct QuantizedProductTests {
         }
     }
 
-    /// Two-level activations (the vocabulary projection's) come within 1/128 of a step of the
-    /// f32 product, and stay batch-invariant.
+    /// 16-bit activations (the vocabulary projection's), whose step is 1/258 of the 8-bit one,
+    /// come within a hundredth of the 8-bit error of the f32 product, and stay batch-invariant.
     @Test func refinedActivationsAreNearlyExact() {
         let rows = 40, columns = 576
         let weights = Self.randomMatrix(.q8_0, rows: rows, columns: columns, seed: 5)
@@ -165,7 +165,7 @@ struct QuantizedProductTests {
             plainError = max(plainError, abs(plain[i] - exact[i]))
             scale = max(scale, abs(exact[i]))
         }
-        #expect(refinedError <= plainError / 20, "refined \(refinedError), plain \(plainError)")
+        #expect(refinedError <= plainError / 100, "refined \(refinedError), plain \(plainError)")
         #expect(refinedError <= 1e-4 * scale + 1e-5)
         for r in 0..<6 {
             let alone = Self.product(

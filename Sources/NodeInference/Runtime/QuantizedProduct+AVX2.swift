@@ -1,7 +1,7 @@
 #if CYXWIZ_AVX2
 import _Builtin_intrinsics.intel
 
-/// The Q4_0, Q4_1 and Q8_0 kernels on AVX2's byte multiply-adds, for builds that target an
+/// The Q4_0, Q4_1 and Q8_0 kernels on AVX2's byte and word multiply-adds, for builds that target an
 /// AVX2 CPU: the package's `AVX2` trait (`--traits AVX2`, which defines `CYXWIZ_AVX2`) beside
 /// `-Xswiftc -target-cpu -Xswiftc haswell`, as the Makefile passes them.
 ///
@@ -30,7 +30,7 @@ extension QuantizedProduct {
             while r + 4 <= m {
                 let sums: SIMD4<Float>
                 switch matrix.type {
-                case .q8_0 where refined: sums = dotQ8x4RefinedBytes(weights, activations, firstRow: r, columns: columns, blocks: blocks)
+                case .q8_0 where refined: sums = dotQ8x4WideWords(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 case .q8_0: sums = dotQ8x4Bytes(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 case .q4_1: sums = dotQ4_1x4Bytes(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 default: sums = dotQ4_0x4Bytes(weights, activations, firstRow: r, columns: columns, blocks: blocks)
@@ -41,7 +41,7 @@ extension QuantizedProduct {
             while r < m {
                 let sum: Float
                 switch matrix.type {
-                case .q8_0 where refined: sum = dotQ8RefinedBytes(weights, activations, row: r, columns: columns, blocks: blocks)
+                case .q8_0 where refined: sum = dotQ8WideWords(weights, activations, row: r, columns: columns, blocks: blocks)
                 case .q8_0: sum = dotQ8Bytes(weights, activations, row: r, columns: columns, blocks: blocks)
                 case .q4_1: sum = dotQ4_1Bytes(weights, activations, row: r, columns: columns, blocks: blocks)
                 default: sum = dotQ4_0Bytes(weights, activations, row: r, columns: columns, blocks: blocks)
@@ -247,43 +247,49 @@ extension QuantizedProduct {
         return treeSums(a0, a1, a2, a3)
     }
 
-    /// `dotQ8Refined` on bytes.
-    static func dotQ8RefinedBytes(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
-        let x = UnsafeRawPointer(a.bytes + row * columns), x2 = UnsafeRawPointer(a.residualBytes + row * columns)
-        let scales = a.scales + row * blocks, scales2 = a.residualScales + row * blocks
-        var accumulator = SIMD8<Float>(), refinement = SIMD8<Float>()
-        for b in 0..<blocks {
-            let block = weights + b * 34
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            let w = signedBytes(block + 2)
-            accumulator.addProduct(byteProducts(w, bytes: x + b * 32), SIMD8(repeating: d * scales[b]))
-            if scales2[b] != 0 { refinement.addProduct(byteProducts(w, bytes: x2 + b * 32), SIMD8(repeating: d * scales2[b])) }
-        }
-        return treeSum(accumulator) + treeSum(refinement)
+    /// A Q8_0 block's weights widened to 16 bits: elements 0–15, then 16–31.
+    @inline(__always)
+    static func wordWeights(_ packed: UnsafeRawPointer) -> (__m256i, __m256i) {
+        (_mm256_cvtepi8_epi16(_mm_loadu_si128(packed.assumingMemoryBound(to: __m128i.self))),
+         _mm256_cvtepi8_epi16(_mm_loadu_si128((packed + 16).assumingMemoryBound(to: __m128i.self))))
     }
 
-    /// Four rows of `dotQ8RefinedBytes`, each computed in the same order as alone.
-    static func dotQ8x4RefinedBytes(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
-        let x = UnsafeRawPointer(a.bytes + firstRow * columns), x2 = UnsafeRawPointer(a.residualBytes + firstRow * columns)
-        let rowBytes = columns
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var r0 = SIMD8<Float>(), r1 = SIMD8<Float>(), r2 = SIMD8<Float>(), r3 = SIMD8<Float>()
+    /// ``wideLanes`` with `vpmaddwd`: lane `j` of each half sums elements `2j`, `2j+1` of it.
+    @inline(__always)
+    static func wideProducts(_ w: (__m256i, __m256i), words x: UnsafeRawPointer) -> SIMD8<Float> {
+        _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_madd_epi16(w.0, load256(x)), _mm256_madd_epi16(w.1, load256(x + 32))))
+    }
+
+    /// `dotQ8Wide` on `vpmaddwd`.
+    static func dotQ8WideWords(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
+        let x = UnsafeRawPointer(a.wide + row * columns)
+        let scales = a.wideScales + row * blocks
+        var accumulator = SIMD8<Float>()
         for b in 0..<blocks {
             let block = weights + b * 34
             let d = Float(block.loadUnaligned(as: Float16.self))
-            let w = signedBytes(block + 2)
-            let xb = x + b * 32, rb = x2 + b * 32
-            let s = a.scales + firstRow * blocks + b, t = a.residualScales + firstRow * blocks + b
-            a0.addProduct(byteProducts(w, bytes: xb), SIMD8(repeating: d * s[0]))
-            if t[0] != 0 { r0.addProduct(byteProducts(w, bytes: rb), SIMD8(repeating: d * t[0])) }
-            a1.addProduct(byteProducts(w, bytes: xb + rowBytes), SIMD8(repeating: d * s[blocks]))
-            if t[blocks] != 0 { r1.addProduct(byteProducts(w, bytes: rb + rowBytes), SIMD8(repeating: d * t[blocks])) }
-            a2.addProduct(byteProducts(w, bytes: xb + 2 * rowBytes), SIMD8(repeating: d * s[2 * blocks]))
-            if t[2 * blocks] != 0 { r2.addProduct(byteProducts(w, bytes: rb + 2 * rowBytes), SIMD8(repeating: d * t[2 * blocks])) }
-            a3.addProduct(byteProducts(w, bytes: xb + 3 * rowBytes), SIMD8(repeating: d * s[3 * blocks]))
-            if t[3 * blocks] != 0 { r3.addProduct(byteProducts(w, bytes: rb + 3 * rowBytes), SIMD8(repeating: d * t[3 * blocks])) }
+            accumulator.addProduct(wideProducts(wordWeights(block + 2), words: x + b * 64), SIMD8(repeating: d * scales[b]))
         }
-        return treeSums(a0, a1, a2, a3) + treeSums(r0, r1, r2, r3)
+        return treeSum(accumulator)
+    }
+
+    /// Four rows of `dotQ8WideWords`, each computed in the same order as alone.
+    static func dotQ8x4WideWords(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
+        let x = UnsafeRawPointer(a.wide + firstRow * columns)
+        let rowBytes = 2 * columns
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        for b in 0..<blocks {
+            let block = weights + b * 34
+            let d = Float(block.loadUnaligned(as: Float16.self))
+            let w = wordWeights(block + 2)
+            let xb = x + b * 64
+            let s = a.wideScales + firstRow * blocks + b
+            a0.addProduct(wideProducts(w, words: xb), SIMD8(repeating: d * s[0]))
+            a1.addProduct(wideProducts(w, words: xb + rowBytes), SIMD8(repeating: d * s[blocks]))
+            a2.addProduct(wideProducts(w, words: xb + 2 * rowBytes), SIMD8(repeating: d * s[2 * blocks]))
+            a3.addProduct(wideProducts(w, words: xb + 3 * rowBytes), SIMD8(repeating: d * s[3 * blocks]))
+        }
+        return treeSums(a0, a1, a2, a3)
     }
 }
 #endif

@@ -13,8 +13,11 @@
 ///
 /// Products of a 4-bit weight and an activation fit 16 bits four times over (15·127·4); of an
 /// 8-bit weight, twice (128·127·2), which is all a lane ever sums before widening to 32 bits.
+///
+/// The vocabulary projection (`refined`) takes 16-bit activations instead (see
+/// ``quantizeWide``), against Q8_0 weights only.
 package enum QuantizedProduct {
-    /// Weight types with an integer kernel (`refined`: for two-level activations).
+    /// Weight types with an integer kernel (`refined`: for 16-bit activations).
     package static func supports(_ type: TensorType, refined: Bool = false) -> Bool {
         refined ? type == .q8_0 : [.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K].contains(type)
     }
@@ -23,20 +26,6 @@ package enum QuantizedProduct {
 
     package static func arrangement(for type: TensorType) -> Arrangement {
         type == .q4_0 || type == .q4_1 ? .nibbles : .bytes
-    }
-
-    /// Where element `e` (0..<32) of a block goes in its arranged block, and whether blocks pair.
-    @inline(__always)
-    static func slot(of element: Int, arrangement: Arrangement) -> (group: Int, lane: Int) {
-        switch arrangement {
-        case .nibbles:
-            let high = element >= 16 ? 1 : 0
-            let e = element - 16 * high
-            // group: 0 = low nibble of the even byte, 1 = its high nibble, 2/3 the odd byte's.
-            return (group: (e & 1) * 2 + high, lane: e >> 1)
-        case .bytes:
-            return (group: element & 1, lane: element >> 1)
-        }
     }
 
     /// Where element `e` (0..<32) of `block` goes in a row of ``QuantizedActivations/bytes``:
@@ -49,20 +38,19 @@ package enum QuantizedProduct {
         return (block & ~1) * 32 + (element >= 16 ? 32 : 0) + (block & 1) * 16 + element % 16
     }
 
-    /// Quantizes `m` rows of `columns` activations (a multiple of 32) into `buffer`. With
-    /// `refine`, each block's rounding error is quantized again (a second scale and 8-bit
-    /// values), so that `d·q + d₂·q₂` carries about 15 bits: for the vocabulary projection,
-    /// where the final hidden state's outlier channels make one 8-bit step per block too
-    /// coarse (on SmolLM2 it moved logits by ~2% of their range and changed greedy choices).
+    /// Quantizes `m` rows of `columns` activations (a multiple of 32) into `buffer`: 8 bits per
+    /// block of 32, or with `refine` 16 bits (``quantizeWide``), for the vocabulary projection,
+    /// where the final hidden state's outlier channels make one 8-bit step per block too coarse
+    /// (on SmolLM2 it moved logits by ~2% of their range and changed greedy choices).
     package static func quantize(
         _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, refine: Bool = false,
         into buffer: QuantizedActivations
     ) {
-        if !refine {
-            quantizeFast(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
-        } else {
-            quantizeRefined(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
+        if refine {
+            quantizeWide(input, m: m, columns: columns, into: buffer)
+            return
         }
+        quantizeFast(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
         if arrangement == .nibbles { layOutPairs(buffer, m: m, blocks: columns / 32) }
     }
 
@@ -83,76 +71,38 @@ package enum QuantizedProduct {
         }
     }
 
-    static func quantizeRefined(
-        _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, into buffer: QuantizedActivations
-    ) {
+    /// 16-bit activations, in order: per block of 32 a scale `amax / 32767` and levels in
+    /// ±32767 (ties to even, NaN as 0), in ``QuantizedActivations/wide``. A step is 1/258 of
+    /// the 8-bit one, finer than the second 8-bit level for the rounding error that this
+    /// replaced (which also left the finer blocks at one level), and the kernels take it in one
+    /// pass of `vpmaddwd` instead of two of `vpmaddubsw` with a test per block and row.
+    static func quantizeWide(_ input: UnsafePointer<Float>, m: Int, columns: Int, into buffer: QuantizedActivations) {
         let blocks = columns / 32
         for row in 0..<m {
-            let x = input + row * columns
-            let arranged = buffer.values + row * columns
-            let scales = buffer.scales + row * blocks
-            let sums = buffer.sums + row * blocks
+            let x = UnsafeRawPointer(input + row * columns)
+            let out = UnsafeMutableRawPointer(buffer.wide + row * columns)
+            let scales = buffer.wideScales + row * blocks
             for block in 0..<blocks {
-                let source = x + block * 32
-                var amax: Float = 0
-                for i in 0..<32 { amax = max(amax, abs(source[i])) }
-                let d = amax / 127
-                let inverse: Float = amax > 0 ? 127 / amax : 0
-                // Nibble blocks pair up: a pair's four groups interleave its two blocks' lanes.
-                let paired = arrangement == .nibbles && block & ~1 + 1 < blocks
-                let base: Int, groupStride: Int
-                if arrangement == .nibbles {
-                    base = paired ? (block & ~1) * 32 + (block & 1) * 8 : block * 32
-                    groupStride = paired ? 16 : 8
-                } else {
-                    base = block * 32
-                    groupStride = 16
-                }
-                var total: Int32 = 0
-                var residualMax: Float = 0
-                for element in 0..<32 {
-                    let q = Self.level(source[element] * inverse)
-                    total += Int32(q)
-                    let (group, lane) = slot(of: element, arrangement: arrangement)
-                    arranged[base + group * groupStride + lane] = q
-                    buffer.bytes[row * columns + byteOffset(of: element, block: block, blocks: blocks, arrangement: arrangement)] = Int8(q)
-                    residualMax = max(residualMax, abs(source[element] - d * Float(q)))
-                }
-                scales[block] = d
-                sums[block] = d * Float(total)
-                let residuals = buffer.residuals + row * columns
-                let residualInverse: Float = residualMax > 0 ? 127 / residualMax : 0
-                for element in 0..<32 {
-                    let q = Float(arranged[base + slot(of: element, arrangement: arrangement).group * groupStride
-                        + slot(of: element, arrangement: arrangement).lane])
-                    let (group, lane) = slot(of: element, arrangement: arrangement)
-                    let r = Self.level((source[element] - d * q) * residualInverse)
-                    residuals[base + group * groupStride + lane] = r
-                    buffer.residualBytes[row * columns + byteOffset(of: element, block: block, blocks: blocks, arrangement: arrangement)] = Int8(r)
-                }
-                buffer.residualScales[row * blocks + block] = residualMax / 127
-            }
-            // Only the coarse blocks (the outlier channels') need the second level: a block
-            // whose step is under 1/16 of the coarsest adds less error than the refined ones
-            // leave, and skipping it saves its second multiply on every weight row.
-            var coarsest: Float = 0
-            for block in 0..<blocks { coarsest = max(coarsest, scales[block]) }
-            for block in 0..<blocks where scales[block] < coarsest * Self.refinedFraction {
-                buffer.residualScales[row * blocks + block] = 0
+                let source = x + block * 128
+                let v0 = source.loadUnaligned(as: SIMD8<Float>.self), v1 = source.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                let v2 = source.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), v3 = source.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                let amax = largest(larger(larger(magnitude(v0), magnitude(v1)), larger(magnitude(v2), magnitude(v3))))
+                let inverse: Float = amax > 0 ? 32767 / amax : 0
+                let limit: Float = 32767
+                scales[block] = amax / limit
+                let q0 = levels(v0, inverse, limit: limit), q1 = levels(v1, inverse, limit: limit)
+                let q2 = levels(v2, inverse, limit: limit), q3 = levels(v3, inverse, limit: limit)
+                out.storeBytes(
+                    of: SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q0, highHalf: q1)), toByteOffset: block * 64, as: SIMD16<Int16>.self)
+                out.storeBytes(
+                    of: SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q2, highHalf: q3)), toByteOffset: block * 64 + 32,
+                    as: SIMD16<Int16>.self)
             }
         }
     }
 
-    /// `value` rounded to an 8-bit level (ties to even). Activations of a broken model file can
-    /// be NaN or infinite; converting those to an integer would trap, so they become 0 (or ±127).
-    @inline(__always)
-    static func level(_ value: Float) -> Int16 {
-        guard !value.isNaN else { return 0 }
-        return Int16(Swift.max(-127, Swift.min(127, value.rounded(.toNearestOrEven))))
-    }
-
-    /// `quantize` without the second level, in SIMD: the same levels (ties to even, NaN as 0),
-    /// scales and sums as the scalar form, blocks written straight into their arrangement.
+    /// The 8-bit activations, in SIMD: levels (ties to even, NaN as 0), scales and sums, blocks
+    /// written straight into their arrangement.
     static func quantizeFast(
         _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, into buffer: QuantizedActivations
     ) {
@@ -216,21 +166,19 @@ package enum QuantizedProduct {
         unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)
     }
 
-    /// Eight activations as 8-bit levels: scaled, clamped to ±127, rounded to even by adding
-    /// and taking back 1.5·2²³ (exact below 2²², and no conversion call), NaN as 0.
+    /// Eight activations as levels: scaled, clamped to ±`limit` (127, or 32767 for 16 bits),
+    /// rounded to even by adding and taking back 1.5·2²³ (exact below 2²², and no conversion
+    /// call), NaN as 0.
     @inline(__always)
-    static func levels(_ v: SIMD8<Float>, _ inverse: Float) -> SIMD8<Int32> {
+    static func levels(_ v: SIMD8<Float>, _ inverse: Float, limit: Float = 127) -> SIMD8<Int32> {
         var scaled = v * inverse
-        let low = SIMD8<Float>(repeating: -127), high = SIMD8<Float>(repeating: 127)
+        let low = SIMD8<Float>(repeating: -limit), high = SIMD8<Float>(repeating: limit)
         scaled.replace(with: low, where: low .> scaled)
         scaled.replace(with: high, where: high .< scaled)
         scaled.replace(with: 0, where: scaled .!= scaled)
         let magic: Float = 12_582_912
         return unsafeBitCast(scaled + SIMD8(repeating: magic), to: SIMD8<Int32>.self) &- SIMD8(repeating: 0x4B40_0000)
     }
-
-    /// Blocks refined: those whose step is at least this fraction of the row's coarsest.
-    static let refinedFraction: Float = 1.0 / 16
 
     /// Whether this build has the AVX2 kernels (the package's `AVX2` trait).
     package static var hasAVX2Kernels: Bool {
@@ -277,7 +225,7 @@ package enum QuantizedProduct {
             while r + 4 <= m {
                 let sums: SIMD4<Float>
                 switch matrix.type {
-                case .q8_0 where refined: sums = dotQ8x4Refined(weights, activations, firstRow: r, columns: columns, blocks: blocks)
+                case .q8_0 where refined: sums = dotQ8x4Wide(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 case .q8_0: sums = dotQ8x4(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 case .q4_1: sums = dotQ4_1x4(weights, activations, firstRow: r, columns: columns, blocks: blocks)
                 default: sums = dotQ4_0x4(weights, activations, firstRow: r, columns: columns, blocks: blocks)
@@ -288,7 +236,7 @@ package enum QuantizedProduct {
             while r < m {
                 let sum: Float
                 switch matrix.type {
-                case .q8_0 where refined: sum = dotQ8Refined(weights, activations, row: r, columns: columns, blocks: blocks)
+                case .q8_0 where refined: sum = dotQ8Wide(weights, activations, row: r, columns: columns, blocks: blocks)
                 case .q8_0: sum = dotQ8(weights, activations, row: r, columns: columns, blocks: blocks)
                 case .q4_1: sum = dotQ4_1(weights, activations, row: r, columns: columns, blocks: blocks)
                 default: sum = dotQ4_0(weights, activations, row: r, columns: columns, blocks: blocks)
@@ -546,43 +494,48 @@ package enum QuantizedProduct {
         return SIMD4(treeSum(a0), treeSum(a1), treeSum(a2), treeSum(a3))
     }
 
-    /// `dotQ8` over both levels of refined activations, in one pass over the weights.
-    static func dotQ8Refined(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
-        let x = UnsafeRawPointer(a.values + row * columns), x2 = UnsafeRawPointer(a.residuals + row * columns)
-        let scales = a.scales + row * blocks, scales2 = a.residualScales + row * blocks
-        var accumulator = SIMD8<Float>(), refinement = SIMD8<Float>()
-        for b in 0..<blocks {
-            let block = weights + b * 34
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            let w = byteLanes(block + 2)
-            accumulator.addProduct(byteProducts(w, x + b * 64), SIMD8(repeating: d * scales[b]))
-            if scales2[b] != 0 { refinement.addProduct(byteProducts(w, x2 + b * 64), SIMD8(repeating: d * scales2[b])) }
+    /// A Q8_0 block against 16-bit activations, in the 32-bit lanes `vpmaddwd` leaves (lane `j`:
+    /// elements `2j`, `2j+1`, `2j+16`, `2j+17`), as floats: at most 4·128·32767 < 2²⁴, so exact.
+    /// Scalar here (the AVX2 kernels are the fast form); the same lanes make the same bits.
+    @inline(__always)
+    static func wideLanes(_ packed: UnsafeRawPointer, _ x: UnsafePointer<Int16>) -> SIMD8<Float> {
+        let w = packed.assumingMemoryBound(to: Int8.self)
+        var lanes = SIMD8<Int32>()
+        for j in 0..<8 {
+            let e = 2 * j
+            lanes[j] = Int32(w[e]) &* Int32(x[e]) &+ Int32(w[e + 1]) &* Int32(x[e + 1])
+                &+ Int32(w[e + 16]) &* Int32(x[e + 16]) &+ Int32(w[e + 17]) &* Int32(x[e + 17])
         }
-        return treeSum(accumulator) + treeSum(refinement)
+        return SIMD8<Float>(lanes)
     }
 
-    /// Four rows of `dotQ8Refined`, each computed in the same order as alone.
-    static func dotQ8x4Refined(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
-        let x = UnsafeRawPointer(a.values + firstRow * columns), x2 = UnsafeRawPointer(a.residuals + firstRow * columns)
-        let rowBytes = columns * 2
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var r0 = SIMD8<Float>(), r1 = SIMD8<Float>(), r2 = SIMD8<Float>(), r3 = SIMD8<Float>()
+    /// `dotQ8` against 16-bit activations (the vocabulary projection).
+    static func dotQ8Wide(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
+        let x = a.wide + row * columns
+        let scales = a.wideScales + row * blocks
+        var accumulator = SIMD8<Float>()
         for b in 0..<blocks {
             let block = weights + b * 34
             let d = Float(block.loadUnaligned(as: Float16.self))
-            let w = byteLanes(block + 2)
-            let xb = x + b * 64, rb = x2 + b * 64
-            let s = a.scales + firstRow * blocks + b, t = a.residualScales + firstRow * blocks + b
-            a0.addProduct(byteProducts(w, xb), SIMD8(repeating: d * s[0]))
-            if t[0] != 0 { r0.addProduct(byteProducts(w, rb), SIMD8(repeating: d * t[0])) }
-            a1.addProduct(byteProducts(w, xb + rowBytes), SIMD8(repeating: d * s[blocks]))
-            if t[blocks] != 0 { r1.addProduct(byteProducts(w, rb + rowBytes), SIMD8(repeating: d * t[blocks])) }
-            a2.addProduct(byteProducts(w, xb + 2 * rowBytes), SIMD8(repeating: d * s[2 * blocks]))
-            if t[2 * blocks] != 0 { r2.addProduct(byteProducts(w, rb + 2 * rowBytes), SIMD8(repeating: d * t[2 * blocks])) }
-            a3.addProduct(byteProducts(w, xb + 3 * rowBytes), SIMD8(repeating: d * s[3 * blocks]))
-            if t[3 * blocks] != 0 { r3.addProduct(byteProducts(w, rb + 3 * rowBytes), SIMD8(repeating: d * t[3 * blocks])) }
+            accumulator.addProduct(wideLanes(block + 2, x + b * 32), SIMD8(repeating: d * scales[b]))
         }
-        return SIMD4(treeSum(a0), treeSum(a1), treeSum(a2), treeSum(a3)) + SIMD4(treeSum(r0), treeSum(r1), treeSum(r2), treeSum(r3))
+        return treeSum(accumulator)
+    }
+
+    /// Four rows of `dotQ8Wide`, each computed in the same order as alone.
+    static func dotQ8x4Wide(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
+        let x = a.wide + firstRow * columns
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        for b in 0..<blocks {
+            let block = weights + b * 34
+            let d = Float(block.loadUnaligned(as: Float16.self))
+            let s = a.wideScales + firstRow * blocks + b
+            a0.addProduct(wideLanes(block + 2, x + b * 32), SIMD8(repeating: d * s[0]))
+            a1.addProduct(wideLanes(block + 2, x + columns + b * 32), SIMD8(repeating: d * s[blocks]))
+            a2.addProduct(wideLanes(block + 2, x + 2 * columns + b * 32), SIMD8(repeating: d * s[2 * blocks]))
+            a3.addProduct(wideLanes(block + 2, x + 3 * columns + b * 32), SIMD8(repeating: d * s[3 * blocks]))
+        }
+        return SIMD4(treeSum(a0), treeSum(a1), treeSum(a2), treeSum(a3))
     }
 }
 
@@ -606,14 +559,13 @@ package final class QuantizedActivations {
     let values: UnsafeMutablePointer<Int16>
     let scales: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Float>
-    /// The second level of refined activations: the first level's rounding error, quantized.
-    let residuals: UnsafeMutablePointer<Int16>
-    let residualScales: UnsafeMutablePointer<Float>
-    /// `values` and `residuals` again as bytes, in the order the AVX2 kernels read them (see
+    /// 16-bit activations (``QuantizedProduct/quantizeWide``), in order, and their block scales.
+    let wide: UnsafeMutablePointer<Int16>
+    let wideScales: UnsafeMutablePointer<Float>
+    /// `values` again as bytes, in the order the AVX2 kernels read them (see
     /// ``QuantizedProduct/byteOffset(of:block:blocks:arrangement:)``); written only in builds
     /// with those kernels (`CYXWIZ_AVX2`).
     let bytes: UnsafeMutablePointer<Int8>
-    let residualBytes: UnsafeMutablePointer<Int8>
     /// For 4-bit weights, per row and pair of blocks: the pair's two scales, each repeated
     /// over the four lanes its block has in the pair's products.
     let pairScales: UnsafeMutablePointer<Float>
@@ -630,14 +582,12 @@ package final class QuantizedActivations {
         scales.initialize(repeating: 0, count: self.rows * self.columns / 32)
         sums = .allocate(capacity: self.rows * self.columns / 32)
         sums.initialize(repeating: 0, count: self.rows * self.columns / 32)
-        residuals = .allocate(capacity: self.rows * self.columns)
-        residuals.initialize(repeating: 0, count: self.rows * self.columns)
-        residualScales = .allocate(capacity: self.rows * self.columns / 32)
-        residualScales.initialize(repeating: 0, count: self.rows * self.columns / 32)
+        wide = .allocate(capacity: self.rows * self.columns)
+        wide.initialize(repeating: 0, count: self.rows * self.columns)
+        wideScales = .allocate(capacity: self.rows * self.columns / 32)
+        wideScales.initialize(repeating: 0, count: self.rows * self.columns / 32)
         bytes = .allocate(capacity: self.rows * self.columns)
         bytes.initialize(repeating: 0, count: self.rows * self.columns)
-        residualBytes = .allocate(capacity: self.rows * self.columns)
-        residualBytes.initialize(repeating: 0, count: self.rows * self.columns)
         pairScales = .allocate(capacity: self.rows * self.columns / 8)
         pairScales.initialize(repeating: 0, count: self.rows * self.columns / 8)
         let groups = (self.rows + 3) / 4
@@ -649,10 +599,9 @@ package final class QuantizedActivations {
         values.deallocate()
         scales.deallocate()
         sums.deallocate()
-        residuals.deallocate()
-        residualScales.deallocate()
+        wide.deallocate()
+        wideScales.deallocate()
         bytes.deallocate()
-        residualBytes.deallocate()
         pairScales.deallocate()
         groupSums.deallocate()
     }

@@ -61,7 +61,7 @@ package struct WeightMatrix: @unchecked Sendable {
     /// plan: sgemm's rounding depends on its `m`, so groups are never merged. That is what
     /// makes a sequence's output independent of the batch it runs in.
     ///
-    /// `refined`: the integer rows need two-level activations (see ``QuantizedProduct``);
+    /// `refined`: the integer rows need 16-bit activations (see ``QuantizedProduct``);
     /// types without such a kernel compute those rows in f32 instead.
     ///
     /// A packed matrix (``panels``) ignores the plan's split: all its rows go through
