@@ -27,6 +27,17 @@ extension QuantizedProduct {
         for row in rowRange {
             let weights = matrix.base + row * matrix.rowBytes
             var r = 0
+            // Eight rows at a time for 4-bit weights: a pair of blocks unpacked once for all.
+            while matrix.type != .q8_0 && r + 8 <= m {
+                let (low, high) = matrix.type == .q4_1
+                    ? dotQ4x8Bytes(weights, blockBytes: 20, hasMin: true, activations, firstRow: r, columns: columns, blocks: blocks)
+                    : dotQ4x8Bytes(weights, blockBytes: 18, hasMin: false, activations, firstRow: r, columns: columns, blocks: blocks)
+                for i in 0..<4 {
+                    output[(r + i) * matrix.rows + row] = low[i]
+                    output[(r + 4 + i) * matrix.rows + row] = high[i]
+                }
+                r += 8
+            }
             while r + 4 <= m {
                 let sums: SIMD4<Float>
                 switch matrix.type {
@@ -197,6 +208,64 @@ extension QuantizedProduct {
             }
         }
         return totals
+    }
+
+    /// ``dotQ4x4Bytes`` for eight activation rows (`firstRow` a multiple of 4): the same
+    /// operations per row, with the weights' unpacking and scales shared by twice the rows.
+    @inline(__always)
+    static func dotQ4x8Bytes(
+        _ weights: UnsafeRawPointer, blockBytes: Int, hasMin: Bool, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int
+    ) -> (SIMD4<Float>, SIMD4<Float>) {
+        let header = hasMin ? 4 : 2
+        let pairs = blocks / 2
+        let rowBytes = columns, scaleRowBytes = pairs &* 32
+        var w = weights
+        var x = UnsafeRawPointer(a.bytes + firstRow &* columns)
+        var s = UnsafeRawPointer(a.pairScales + firstRow &* pairs &* 8)
+        var u = UnsafeRawPointer(a.groupSums + firstRow / 4 &* pairs &* 8)
+        let groupBytes = pairs &* 32
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        var offsets = SIMD8<Float>(), offsets2 = SIMD8<Float>()
+        for _ in 0..<pairs {
+            let (d, k) = pairHeaders(w, w + blockBytes, hasMin: hasMin)
+            let n = nibbleBytes(w + header, w + blockBytes + header)
+            a0.addProduct(pairProducts(n, bytes: x), d * s.loadUnaligned(as: SIMD8<Float>.self))
+            a1.addProduct(pairProducts(n, bytes: x + rowBytes), d * s.loadUnaligned(fromByteOffset: scaleRowBytes, as: SIMD8<Float>.self))
+            a2.addProduct(pairProducts(n, bytes: x + 2 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 2 &* scaleRowBytes, as: SIMD8<Float>.self))
+            a3.addProduct(pairProducts(n, bytes: x + 3 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 3 &* scaleRowBytes, as: SIMD8<Float>.self))
+            a4.addProduct(pairProducts(n, bytes: x + 4 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 4 &* scaleRowBytes, as: SIMD8<Float>.self))
+            a5.addProduct(pairProducts(n, bytes: x + 5 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 5 &* scaleRowBytes, as: SIMD8<Float>.self))
+            a6.addProduct(pairProducts(n, bytes: x + 6 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 6 &* scaleRowBytes, as: SIMD8<Float>.self))
+            a7.addProduct(pairProducts(n, bytes: x + 7 &* rowBytes), d * s.loadUnaligned(fromByteOffset: 7 &* scaleRowBytes, as: SIMD8<Float>.self))
+            let k4 = SIMD4(lowHalf: k, highHalf: k)
+            let k8 = SIMD8(lowHalf: k4, highHalf: k4)
+            offsets.addProduct(k8, u.loadUnaligned(as: SIMD8<Float>.self))
+            offsets2.addProduct(k8, u.loadUnaligned(fromByteOffset: groupBytes, as: SIMD8<Float>.self))
+            w += 2 &* blockBytes
+            x += 64
+            s += 32
+            u += 32
+        }
+        var low = treeSums(a0, a1, a2, a3)
+            + SIMD4(offsets[0] + offsets[1], offsets[2] + offsets[3], offsets[4] + offsets[5], offsets[6] + offsets[7])
+        var high = treeSums(a4, a5, a6, a7)
+            + SIMD4(offsets2[0] + offsets2[1], offsets2[2] + offsets2[3], offsets2[4] + offsets2[5], offsets2[6] + offsets2[7])
+        if blocks & 1 == 1 {
+            let b = blocks - 1
+            let block = weights + b * blockBytes
+            let d = Float(block.loadUnaligned(as: Float16.self))
+            let k = offsetFactor(block, hasMin: hasMin, d: d)
+            let n = nibbleSingle(block + header)
+            for r in 0..<4 {
+                let row = firstRow + r, later = firstRow + 4 + r
+                low[r] += d * a.scales[row * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + row * columns + b * 32))
+                low[r] += k * a.sums[row * blocks + b]
+                high[r] += d * a.scales[later * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + later * columns + b * 32))
+                high[r] += k * a.sums[later * blocks + b]
+            }
+        }
+        return (low, high)
     }
 
     // MARK: Q8_0
