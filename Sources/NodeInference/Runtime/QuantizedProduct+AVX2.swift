@@ -323,7 +323,7 @@ extension QuantizedProduct {
          _mm256_cvtepi8_epi16(_mm_loadu_si128((packed + 16).assumingMemoryBound(to: __m128i.self))))
     }
 
-    /// ``wideLanes`` with `vpmaddwd`: lane `j` of each half sums elements `2j`, `2j+1` of it.
+    /// ``wideSums(_:_:)`` with `vpmaddwd`: lane `j` of each half sums elements `2j`, `2j+1` of it.
     @inline(__always)
     static func wideProducts(_ w: (__m256i, __m256i), words x: UnsafeRawPointer) -> SIMD8<Float> {
         _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_madd_epi16(w.0, load256(x)), _mm256_madd_epi16(w.1, load256(x + 32))))

@@ -71,8 +71,9 @@ package enum QuantizedProduct {
         }
     }
 
-    /// 16-bit activations, in order: per block of 32 a scale `amax / 32767` and levels in
-    /// ±32767 (ties to even, NaN as 0), in ``QuantizedActivations/wide``. A step is 1/258 of
+    /// 16-bit activations: per block of 32 a scale `amax / 32767` and levels in ±32767 (ties
+    /// to even, NaN as 0), in order in ``QuantizedActivations/wide`` (AVX2 builds) and grouped
+    /// as 32-bit lanes in ``QuantizedActivations/wideLanes``. A step is 1/258 of
     /// the 8-bit one, finer than the second 8-bit level for the rounding error that this
     /// replaced (which also left the finer blocks at one level), and the kernels take it in one
     /// pass of `vpmaddwd` instead of two of `vpmaddubsw` with a test per block and row.
@@ -81,6 +82,7 @@ package enum QuantizedProduct {
         for row in 0..<m {
             let x = UnsafeRawPointer(input + row * columns)
             let out = UnsafeMutableRawPointer(buffer.wide + row * columns)
+            let lanes = UnsafeMutableRawPointer(buffer.wideLanes + row * columns)
             let scales = buffer.wideScales + row * blocks
             for block in 0..<blocks {
                 let source = x + block * 128
@@ -92,11 +94,19 @@ package enum QuantizedProduct {
                 scales[block] = amax / limit
                 let q0 = levels(v0, inverse, limit: limit), q1 = levels(v1, inverse, limit: limit)
                 let q2 = levels(v2, inverse, limit: limit), q3 = levels(v3, inverse, limit: limit)
+                #if CYXWIZ_AVX2
                 out.storeBytes(
                     of: SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q0, highHalf: q1)), toByteOffset: block * 64, as: SIMD16<Int16>.self)
                 out.storeBytes(
                     of: SIMD16<Int16>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: q2, highHalf: q3)), toByteOffset: block * 64 + 32,
                     as: SIMD16<Int16>.self)
+                #endif
+                // The portable kernel's grouping: even then odd elements of 0–15, of 16–31.
+                let first = SIMD16<Int32>(lowHalf: q0, highHalf: q1), second = SIMD16<Int32>(lowHalf: q2, highHalf: q3)
+                lanes.storeBytes(of: first.evenHalf, toByteOffset: block * 128, as: SIMD8<Int32>.self)
+                lanes.storeBytes(of: first.oddHalf, toByteOffset: block * 128 + 32, as: SIMD8<Int32>.self)
+                lanes.storeBytes(of: second.evenHalf, toByteOffset: block * 128 + 64, as: SIMD8<Int32>.self)
+                lanes.storeBytes(of: second.oddHalf, toByteOffset: block * 128 + 96, as: SIMD8<Int32>.self)
             }
         }
     }
@@ -496,44 +506,44 @@ package enum QuantizedProduct {
 
     /// A Q8_0 block against 16-bit activations, in the 32-bit lanes `vpmaddwd` leaves (lane `j`:
     /// elements `2j`, `2j+1`, `2j+16`, `2j+17`), as floats: at most 4·128·32767 < 2²⁴, so exact.
-    /// Scalar here (the AVX2 kernels are the fast form); the same lanes make the same bits.
+    /// The activations come as ``QuantizedActivations/wideLanes``, 32-bit and grouped to match.
     @inline(__always)
-    static func wideLanes(_ packed: UnsafeRawPointer, _ x: UnsafePointer<Int16>) -> SIMD8<Float> {
-        let w = packed.assumingMemoryBound(to: Int8.self)
-        var lanes = SIMD8<Int32>()
-        for j in 0..<8 {
-            let e = 2 * j
-            lanes[j] = Int32(w[e]) &* Int32(x[e]) &+ Int32(w[e + 1]) &* Int32(x[e + 1])
-                &+ Int32(w[e + 16]) &* Int32(x[e + 16]) &+ Int32(w[e + 17]) &* Int32(x[e + 17])
-        }
+    static func wideSums(_ packed: UnsafeRawPointer, _ x: UnsafeRawPointer) -> SIMD8<Float> {
+        let words = packed.loadUnaligned(as: SIMD16<Int16>.self)
+        let even = (words &<< 8) &>> 8, odd = words &>> 8
+        var lanes = SIMD8<Int32>(truncatingIfNeeded: even.lowHalf) &* x.loadUnaligned(as: SIMD8<Int32>.self)
+        lanes &+= SIMD8<Int32>(truncatingIfNeeded: odd.lowHalf) &* x.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int32>.self)
+        lanes &+= SIMD8<Int32>(truncatingIfNeeded: even.highHalf) &* x.loadUnaligned(fromByteOffset: 64, as: SIMD8<Int32>.self)
+        lanes &+= SIMD8<Int32>(truncatingIfNeeded: odd.highHalf) &* x.loadUnaligned(fromByteOffset: 96, as: SIMD8<Int32>.self)
         return SIMD8<Float>(lanes)
     }
 
     /// `dotQ8` against 16-bit activations (the vocabulary projection).
     static func dotQ8Wide(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int) -> Float {
-        let x = a.wide + row * columns
+        let x = UnsafeRawPointer(a.wideLanes + row * columns)
         let scales = a.wideScales + row * blocks
         var accumulator = SIMD8<Float>()
         for b in 0..<blocks {
             let block = weights + b * 34
             let d = Float(block.loadUnaligned(as: Float16.self))
-            accumulator.addProduct(wideLanes(block + 2, x + b * 32), SIMD8(repeating: d * scales[b]))
+            accumulator.addProduct(wideSums(block + 2, x + b * 128), SIMD8(repeating: d * scales[b]))
         }
         return treeSum(accumulator)
     }
 
     /// Four rows of `dotQ8Wide`, each computed in the same order as alone.
     static func dotQ8x4Wide(_ weights: UnsafeRawPointer, _ a: QuantizedActivations, firstRow: Int, columns: Int, blocks: Int) -> SIMD4<Float> {
-        let x = a.wide + firstRow * columns
+        let x = UnsafeRawPointer(a.wideLanes + firstRow * columns), rowBytes = 4 * columns
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         for b in 0..<blocks {
             let block = weights + b * 34
             let d = Float(block.loadUnaligned(as: Float16.self))
             let s = a.wideScales + firstRow * blocks + b
-            a0.addProduct(wideLanes(block + 2, x + b * 32), SIMD8(repeating: d * s[0]))
-            a1.addProduct(wideLanes(block + 2, x + columns + b * 32), SIMD8(repeating: d * s[blocks]))
-            a2.addProduct(wideLanes(block + 2, x + 2 * columns + b * 32), SIMD8(repeating: d * s[2 * blocks]))
-            a3.addProduct(wideLanes(block + 2, x + 3 * columns + b * 32), SIMD8(repeating: d * s[3 * blocks]))
+            let xb = x + b * 128
+            a0.addProduct(wideSums(block + 2, xb), SIMD8(repeating: d * s[0]))
+            a1.addProduct(wideSums(block + 2, xb + rowBytes), SIMD8(repeating: d * s[blocks]))
+            a2.addProduct(wideSums(block + 2, xb + 2 * rowBytes), SIMD8(repeating: d * s[2 * blocks]))
+            a3.addProduct(wideSums(block + 2, xb + 3 * rowBytes), SIMD8(repeating: d * s[3 * blocks]))
         }
         return SIMD4(treeSum(a0), treeSum(a1), treeSum(a2), treeSum(a3))
     }
@@ -559,8 +569,11 @@ package final class QuantizedActivations {
     let values: UnsafeMutablePointer<Int16>
     let scales: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Float>
-    /// 16-bit activations (``QuantizedProduct/quantizeWide``), in order, and their block scales.
+    /// 16-bit activations (``QuantizedProduct/quantizeWide``): in order, for the AVX2 kernels;
+    /// widened to 32 bits and grouped per block as even then odd elements of 0–15, then of
+    /// 16–31, for the portable ones; and their block scales.
     let wide: UnsafeMutablePointer<Int16>
+    let wideLanes: UnsafeMutablePointer<Int32>
     let wideScales: UnsafeMutablePointer<Float>
     /// `values` again as bytes, in the order the AVX2 kernels read them (see
     /// ``QuantizedProduct/byteOffset(of:block:blocks:arrangement:)``); written only in builds
@@ -584,6 +597,8 @@ package final class QuantizedActivations {
         sums.initialize(repeating: 0, count: self.rows * self.columns / 32)
         wide = .allocate(capacity: self.rows * self.columns)
         wide.initialize(repeating: 0, count: self.rows * self.columns)
+        wideLanes = .allocate(capacity: self.rows * self.columns)
+        wideLanes.initialize(repeating: 0, count: self.rows * self.columns)
         wideScales = .allocate(capacity: self.rows * self.columns / 32)
         wideScales.initialize(repeating: 0, count: self.rows * self.columns / 32)
         bytes = .allocate(capacity: self.rows * self.columns)
@@ -600,6 +615,7 @@ package final class QuantizedActivations {
         scales.deallocate()
         sums.deallocate()
         wide.deallocate()
+        wideLanes.deallocate()
         wideScales.deallocate()
         bytes.deallocate()
         pairScales.deallocate()
