@@ -10,8 +10,10 @@ comma := ,
 # means any AVX2+FMA CPU, Intel or AMD. Override with `make serve CPU=native`.
 CPU ?= haswell
 # The package's AVX2 trait: the integer kernels on AVX2's byte multiply-adds. It needs a CPU
-# flag with AVX2 (haswell, znver3, native on such a machine); with CPU=x86-64 set TRAITS= too.
-TRAITS ?= AVX2
+# flag with AVX2 (haswell, znver3, native on such a machine), so it is left off for the CPUs
+# below that lack it; set TRAITS= by hand for any other such CPU.
+NO_AVX2_CPUS := x86-64 x86-64-v2 generic core2 nehalem westmere sandybridge ivybridge btver2 bdver1 bdver2
+TRAITS ?= $(if $(filter $(NO_AVX2_CPUS),$(CPU)),,AVX2)
 CONFIG ?= config.toml
 SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU) $(if $(TRAITS),--traits $(TRAITS))
 VENV := .venv
