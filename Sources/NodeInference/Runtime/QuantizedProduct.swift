@@ -46,19 +46,28 @@ package enum QuantizedProduct {
         _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, refine: Bool = false,
         into buffer: QuantizedActivations
     ) {
+        quantize(input, rows: 0..<m, columns: columns, arrangement: arrangement, refine: refine, into: buffer)
+    }
+
+    /// `quantize` of rows `rows` only (`input` is row 0): rows are independent, so threads
+    /// can quantize disjoint ranges of one buffer.
+    package static func quantize(
+        _ input: UnsafePointer<Float>, rows: Range<Int>, columns: Int, arrangement: Arrangement, refine: Bool,
+        into buffer: QuantizedActivations
+    ) {
         if refine {
-            quantizeWide(input, m: m, columns: columns, into: buffer)
+            quantizeWide(input, rows: rows, columns: columns, into: buffer)
             return
         }
-        quantizeFast(input, m: m, columns: columns, arrangement: arrangement, into: buffer)
-        if arrangement == .nibbles { layOutPairs(buffer, m: m, blocks: columns / 32) }
+        quantizeFast(input, rows: rows, columns: columns, arrangement: arrangement, into: buffer)
+        if arrangement == .nibbles { layOutPairs(buffer, rows: rows, blocks: columns / 32) }
     }
 
     /// The per-pair copies the Q4 kernels read: each row's scales spread over a pair's lanes,
     /// and each group of four rows' sums interleaved (see ``QuantizedActivations``).
-    static func layOutPairs(_ buffer: QuantizedActivations, m: Int, blocks: Int) {
+    static func layOutPairs(_ buffer: QuantizedActivations, rows: Range<Int>, blocks: Int) {
         let pairs = blocks / 2
-        for row in 0..<m {
+        for row in rows {
             let scales = buffer.scales + row * blocks, sums = buffer.sums + row * blocks
             let spread = buffer.pairScales + row * pairs * 8
             let grouped = buffer.groupSums + (row / 4 * pairs) * 8 + row % 4 * 2
@@ -77,9 +86,9 @@ package enum QuantizedProduct {
     /// the 8-bit one, finer than the second 8-bit level for the rounding error that this
     /// replaced (which also left the finer blocks at one level), and the kernels take it in one
     /// pass of `vpmaddwd` instead of two of `vpmaddubsw` with a test per block and row.
-    static func quantizeWide(_ input: UnsafePointer<Float>, m: Int, columns: Int, into buffer: QuantizedActivations) {
+    static func quantizeWide(_ input: UnsafePointer<Float>, rows: Range<Int>, columns: Int, into buffer: QuantizedActivations) {
         let blocks = columns / 32
-        for row in 0..<m {
+        for row in rows {
             let x = UnsafeRawPointer(input + row * columns)
             let out = UnsafeMutableRawPointer(buffer.wide + row * columns)
             let lanes = UnsafeMutableRawPointer(buffer.wideLanes + row * columns)
@@ -114,10 +123,10 @@ package enum QuantizedProduct {
     /// The 8-bit activations, in SIMD: levels (ties to even, NaN as 0), scales and sums, blocks
     /// written straight into their arrangement.
     static func quantizeFast(
-        _ input: UnsafePointer<Float>, m: Int, columns: Int, arrangement: Arrangement, into buffer: QuantizedActivations
+        _ input: UnsafePointer<Float>, rows: Range<Int>, columns: Int, arrangement: Arrangement, into buffer: QuantizedActivations
     ) {
         let blocks = columns / 32
-        for row in 0..<m {
+        for row in rows {
             let x = UnsafeRawPointer(input + row * columns)
             let arranged = UnsafeMutableRawPointer(buffer.values + row * columns)
             let scales = buffer.scales + row * blocks
