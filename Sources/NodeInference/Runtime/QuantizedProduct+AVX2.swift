@@ -154,12 +154,7 @@ extension QuantizedProduct {
         }
         var total = treeSum(accumulator) + (offsets[0] + offsets[1])
         if blocks & 1 == 1 {
-            // The odd last block from the 16-bit activations, exactly as the portable kernel.
-            let b = blocks - 1
-            let block = weights + b * blockBytes
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            total += d * a.scales[row * blocks + b] * singleProducts(nibbleSingle(block + header), UnsafeRawPointer(a.values + row * columns + b * 32))
-            total += offsetFactor(block, hasMin: hasMin, d: d) * a.sums[row * blocks + b]
+            addOddBlock(weights, blockBytes: blockBytes, hasMin: hasMin, a, row: row, columns: columns, blocks: blocks, into: &total)
         }
         return total
     }
@@ -196,15 +191,8 @@ extension QuantizedProduct {
         var totals = treeSums(a0, a1, a2, a3)
             + SIMD4(offsets[0] + offsets[1], offsets[2] + offsets[3], offsets[4] + offsets[5], offsets[6] + offsets[7])
         if blocks & 1 == 1 {
-            let b = blocks - 1
-            let block = weights + b * blockBytes
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            let k = offsetFactor(block, hasMin: hasMin, d: d)
-            let n = nibbleSingle(block + header)
             for r in 0..<4 {
-                let row = firstRow + r
-                totals[r] += d * a.scales[row * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + row * columns + b * 32))
-                totals[r] += k * a.sums[row * blocks + b]
+                addOddBlock(weights, blockBytes: blockBytes, hasMin: hasMin, a, row: firstRow + r, columns: columns, blocks: blocks, into: &totals[r])
             }
         }
         return totals
@@ -252,17 +240,9 @@ extension QuantizedProduct {
         var high = treeSums(a4, a5, a6, a7)
             + SIMD4(offsets2[0] + offsets2[1], offsets2[2] + offsets2[3], offsets2[4] + offsets2[5], offsets2[6] + offsets2[7])
         if blocks & 1 == 1 {
-            let b = blocks - 1
-            let block = weights + b * blockBytes
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            let k = offsetFactor(block, hasMin: hasMin, d: d)
-            let n = nibbleSingle(block + header)
             for r in 0..<4 {
-                let row = firstRow + r, later = firstRow + 4 + r
-                low[r] += d * a.scales[row * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + row * columns + b * 32))
-                low[r] += k * a.sums[row * blocks + b]
-                high[r] += d * a.scales[later * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + later * columns + b * 32))
-                high[r] += k * a.sums[later * blocks + b]
+                addOddBlock(weights, blockBytes: blockBytes, hasMin: hasMin, a, row: firstRow + r, columns: columns, blocks: blocks, into: &low[r])
+                addOddBlock(weights, blockBytes: blockBytes, hasMin: hasMin, a, row: firstRow + 4 + r, columns: columns, blocks: blocks, into: &high[r])
             }
         }
         return (low, high)

@@ -367,6 +367,22 @@ package enum QuantizedProduct {
         )
     }
 
+    /// Adds the odd last block of a 4-bit weight row (outside the pair loops) against
+    /// activation row `row` into `total`, from the 16-bit activations: the same two additions
+    /// in the same order for every Q4 kernel, so a row's result never depends on which one ran.
+    @inline(__always)
+    static func addOddBlock(
+        _ weights: UnsafeRawPointer, blockBytes: Int, hasMin: Bool, _ a: QuantizedActivations, row: Int, columns: Int, blocks: Int,
+        into total: inout Float
+    ) {
+        let b = blocks - 1
+        let block = weights + b * blockBytes
+        let d = Float(block.loadUnaligned(as: Float16.self))
+        let n = nibbleSingle(block + (hasMin ? 4 : 2))
+        total += d * a.scales[row * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + row * columns + b * 32))
+        total += offsetFactor(block, hasMin: hasMin, d: d) * a.sums[row * blocks + b]
+    }
+
     // The Q4 kernels, one per type so that `hasMin` and the block size are constants in the
     // loop (a runtime flag cost a test and a branch per block pair).
 
@@ -415,11 +431,7 @@ package enum QuantizedProduct {
         }
         var total = treeSum(accumulator) + (offsets[0] + offsets[1])
         if blocks & 1 == 1 {
-            let b = blocks - 1
-            let block = weights + b * blockBytes
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            total += d * a.scales[row * blocks + b] * singleProducts(nibbleSingle(block + header), UnsafeRawPointer(a.values + row * columns + b * 32))
-            total += offsetFactor(block, hasMin: hasMin, d: d) * a.sums[row * blocks + b]
+            addOddBlock(weights, blockBytes: blockBytes, hasMin: hasMin, a, row: row, columns: columns, blocks: blocks, into: &total)
         }
         return total
     }
@@ -457,15 +469,8 @@ package enum QuantizedProduct {
         var totals = SIMD4<Float>(treeSum(a0), treeSum(a1), treeSum(a2), treeSum(a3))
             + SIMD4(offsets[0] + offsets[1], offsets[2] + offsets[3], offsets[4] + offsets[5], offsets[6] + offsets[7])
         if blocks & 1 == 1 {
-            let b = blocks - 1
-            let block = weights + b * blockBytes
-            let d = Float(block.loadUnaligned(as: Float16.self))
-            let k = offsetFactor(block, hasMin: hasMin, d: d)
-            let n = nibbleSingle(block + header)
             for r in 0..<4 {
-                let row = firstRow + r
-                totals[r] += d * a.scales[row * blocks + b] * singleProducts(n, UnsafeRawPointer(a.values + row * columns + b * 32))
-                totals[r] += k * a.sums[row * blocks + b]
+                addOddBlock(weights, blockBytes: blockBytes, hasMin: hasMin, a, row: firstRow + r, columns: columns, blocks: blocks, into: &totals[r])
             }
         }
         return totals
