@@ -125,7 +125,11 @@ kernels: build-tests
 
 # A separate package depending on this one by path: the library builds as a dependency (a
 # debug build: it checks the package, not the speed). Tests/e2e/test_examples.py runs it.
+# SwiftPM re-plans a build when the root package's files change but not when a file is added
+# to a path dependency: the old source list stays in the build description (debug.yaml) and
+# the build fails on the missing names. Removing it makes SwiftPM plan anew (a second or two).
 downstream:
+	rm -f Examples/Downstream/.build/debug.yaml
 	swift build --package-path Examples/Downstream
 
 swift-tests: build-tests reference

@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "How decoding products compute: q8 (8-bit activations, as llama.cpp) or f32.")
     var precision: MatmulPrecision = .quantizedActivations
 
+    @Option(name: .customLong("kv-cache"), help: "How the KV cache stores keys and values: f16 or f32 (default: f16 with q8, f32 with f32).")
+    var kvCache: KVCacheType?
+
     @Option(name: .long, help: "Measurements of each, after one warm-up run.")
     var repetitions: Int = 5
 
@@ -73,7 +76,7 @@ struct Bench: ParsableCommand {
             try runEmbeddings()
             return
         }
-        let languageModel = try loadLanguageModel(model, threads: threads, precision: precision)
+        let languageModel = try loadLanguageModel(model, threads: threads, precision: precision, kvCache: kvCache)
         let loadBefore = Self.loadAverage()
         var results: [Figure] = []
         do {

@@ -25,13 +25,16 @@ struct Generate: AsyncParsableCommand {
     @Option(name: .long, help: "How decoding products compute: q8 (8-bit activations, as llama.cpp) or f32.")
     var precision: MatmulPrecision = .quantizedActivations
 
+    @Option(name: .customLong("kv-cache"), help: "How the KV cache stores keys and values: f16 or f32 (default: f16 with q8, f32 with f32).")
+    var kvCache: KVCacheType?
+
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
-        let languageModel = try loadLanguageModel(model, threads: threads, precision: precision)
+        let languageModel = try loadLanguageModel(model, threads: threads, precision: precision, kvCache: kvCache)
         let tokens: [Int]
         if chat {
             do {

@@ -41,14 +41,18 @@ func loadTokenizer(_ path: String) throws -> any Tokenizer {
 }
 
 /// Loads a language model, or exits with one line naming the problem.
-func loadLanguageModel(_ path: String, threads: Int?, precision: MatmulPrecision = .quantizedActivations) throws -> LanguageModel {
+func loadLanguageModel(
+    _ path: String, threads: Int?, precision: MatmulPrecision = .quantizedActivations, kvCache: KVCacheType? = nil
+) throws -> LanguageModel {
     do {
-        return try LanguageModel(path: path, threads: threads, precision: precision)
+        return try LanguageModel(path: path, threads: threads, precision: precision, kvCache: kvCache)
     } catch {
         FileHandle.standardError.write(Data("error: \(path): \(error)\n".utf8))
         throw ExitCode(1)
     }
 }
+
+extension KVCacheType: ExpressibleByArgument {}
 
 extension MatmulPrecision: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }

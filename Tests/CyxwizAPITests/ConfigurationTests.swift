@@ -176,12 +176,14 @@ struct ConfigurationTests {
         let scratch = try ScratchFolder()
         let defaults = try scratch.parse(minimalConfiguration)
         #expect(defaults.runtime == RuntimeSettings())
-        let text = minimalConfiguration + "\n[runtime]\nthreads = 1\nmax_sequences = 4\nprefill_tokens_per_step = 100\nprefix_cache_mib = 0\nkv_cache_mib = 300\nprecision = \"f32\"\n"
+        let text = minimalConfiguration + "\n[runtime]\nthreads = 1\nmax_sequences = 4\nprefill_tokens_per_step = 100\nprefix_cache_mib = 0\nkv_cache_mib = 300\nprecision = \"f32\"\nkv_cache = \"f16\"\n"
         let runtime = try scratch.parse(text).runtime
         #expect(runtime.threads == 1)
         #expect(runtime.batch == BatchOptions(maxSequences: 4, prefillTokensPerStep: 128, prefixCacheBytes: 0, kvCacheBytes: 300 << 20))
         #expect(runtime.batch.prefillTokensPerStep == 128)  // whole chunks of 64
         #expect(runtime.precision == .float32)
+        #expect(runtime.kvCache == .f16)
+        #expect(defaults.runtime.kvCache == nil)  // the precision's default
     }
 
     @Test(arguments: [
@@ -189,6 +191,7 @@ struct ConfigurationTests {
         ("max_sequences = 1000", "runtime.max_sequences", "at most 256"),
         ("precision = \"int4\"", "runtime.precision", "unknown precision 'int4' (expected q8 or f32)"),
         ("prefix_cache_mb = 10", "runtime.prefix_cache_mb", "did you mean 'prefix_cache_mib'"),
+        ("kv_cache = \"q8\"", "runtime.kv_cache", "unknown KV cache type 'q8' (expected f16 or f32)"),
     ])
     func runtimeMistakesNameTheKey(_ line: String, _ key: String, _ fragment: String) throws {
         let scratch = try ScratchFolder()

@@ -69,8 +69,10 @@ struct GenerationTests {
         try model.complete(Self.greedy([504, 3575, 282, 4649, 314], maxTokens: 3)) { _ in
             during = max(during, model.kvCacheUsage.allocatedBytes)
         }
-        // 30 layers × 256 positions × 192 (3 KV heads of 64) × keys and values × 4 bytes.
-        #expect(during == 30 * 256 * 192 * 2 * 4)
+        // 30 layers × 256 positions × 192 (3 KV heads of 64) × keys and values × 2 bytes (f16,
+        // the default with q8 precision).
+        #expect(model.kvCacheType == .f16)
+        #expect(during == 30 * 256 * 192 * 2 * 2)
         #expect(model.kvCacheUsage.allocatedPositions == 0)
         #expect(model.kvCacheUsage.allocatedBytes == 0)
     }

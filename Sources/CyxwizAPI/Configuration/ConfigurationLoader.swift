@@ -185,6 +185,12 @@ extension ServerConfiguration {
             }
             settings.precision = precision
         }
+        if let name = try reader.string("kv_cache") {
+            guard let type = KVCacheType(rawValue: name) else {
+                throw reader.error("kv_cache", "unknown KV cache type '\(name)' (expected f16 or f32)")
+            }
+            settings.kvCache = type
+        }
         try reader.finish()
         return settings
     }

@@ -27,11 +27,17 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// Batch limits and the prefix cache of each language model.
     public var batch: BatchOptions
     public var precision: MatmulPrecision
+    /// How KV caches store keys and values (`nil`: f16 with `q8` precision, f32 with `f32`).
+    public var kvCache: KVCacheType?
 
-    public init(threads: Int? = nil, batch: BatchOptions = BatchOptions(), precision: MatmulPrecision = .quantizedActivations) {
+    public init(
+        threads: Int? = nil, batch: BatchOptions = BatchOptions(), precision: MatmulPrecision = .quantizedActivations,
+        kvCache: KVCacheType? = nil
+    ) {
         self.threads = threads
         self.batch = batch
         self.precision = precision
+        self.kvCache = kvCache
     }
 }
 

@@ -48,7 +48,7 @@ public struct ModelHost: Sendable {
                     worker = existing
                 } else {
                     worker = GenerationWorker(
-                        model: try LanguageModel(path: settings.path, precision: runtime.precision, batch: runtime.batch), label: settings.id, maxQueued: configuration.api.maxQueuedRequests,
+                        model: try LanguageModel(path: settings.path, precision: runtime.precision, kvCache: runtime.kvCache, batch: runtime.batch), label: settings.id, maxQueued: configuration.api.maxQueuedRequests,
                         metrics: host.metrics, shutdown: host.shutdown)
                     workers[settings.path] = worker
                 }

@@ -29,10 +29,15 @@ package final class BatchEngine {
     let state: LlamaRunState
     let options: BatchOptions
     let prefixCache: PrefixCache?
+    let kvCacheType: KVCacheType
     private var running: [RunningJob] = []
 
-    package init(model: LlamaModel, tokenizer: any Tokenizer, options: BatchOptions, pool: WorkerPool, precision: MatmulPrecision) {
+    package init(
+        model: LlamaModel, tokenizer: any Tokenizer, options: BatchOptions, pool: WorkerPool, precision: MatmulPrecision,
+        kvCache: KVCacheType? = nil
+    ) {
         self.model = model
+        self.kvCacheType = kvCache ?? .defaultType(for: precision)
         self.tokenizer = tokenizer
         self.options = options
         // Rows of one step: a token per sequence, plus the prefill budget.
@@ -64,7 +69,7 @@ package final class BatchEngine {
     private func initialCacheBytes(_ job: CompletionJob) -> Int {
         let c = model.configuration
         let positions = (job.promptTokens.count + KVCache.block) / KVCache.block * KVCache.block
-        return max(1, job.choices) * positions * 2 * c.layerCount * c.kvDimension * MemoryLayout<Float>.size
+        return max(1, job.choices) * positions * 2 * c.layerCount * c.kvDimension * kvCacheType.elementSize
     }
 
     /// Checks `job` and takes it on; it starts at the next step. A job that cannot run is
@@ -76,7 +81,7 @@ package final class BatchEngine {
         let vocabulary = model.configuration.vocabularySize
         for token in prompt where token < 0 || token >= vocabulary { throw .tokenOutOfRange(token: token, vocabularySize: vocabulary) }
         let reused = prefixCache?.lookup(prompt)
-        let cache = reused?.cache ?? model.makeCache()
+        let cache = reused?.cache ?? model.makeCache(type: kvCacheType)
         let running = RunningJob(job: job, sink: sink, cache: cache, cachedTokens: reused?.positions ?? 0)
         running.promptLogits = reused?.logits
         self.running.append(running)

@@ -14,7 +14,7 @@ extension LanguageModel {
     /// Seconds to prefill `tokens` random tokens into an empty context.
     public func benchmarkPrefill(tokens count: Int) throws -> Double {
         let tokens = benchmarkTokens(count)
-        let cache = model.makeCache()
+        let cache = model.makeCache(type: kvCacheType)
         let state = model.makeState(maxTokens: min(Self.prefillChunk, count), pool: pool, precision: precision)
         let start = DispatchTime.now().uptimeNanoseconds
         var position = 0
@@ -29,7 +29,7 @@ extension LanguageModel {
     /// Seconds to decode `tokens` tokens one at a time from an empty context.
     public func benchmarkDecode(tokens count: Int) throws -> Double {
         let tokens = benchmarkTokens(count)
-        let cache = model.makeCache()
+        let cache = model.makeCache(type: kvCacheType)
         let state = model.makeState(maxTokens: 1, pool: pool, precision: precision)
         let start = DispatchTime.now().uptimeNanoseconds
         for token in tokens { try model.forward([token][...], cache: cache, state: state) }
@@ -40,7 +40,7 @@ extension LanguageModel {
     /// forward call of one token per sequence), as the batch engine runs them.
     public func benchmarkBatchDecode(sequences: Int, tokens count: Int) throws -> Double {
         let tokens = benchmarkTokens(count + sequences)
-        let caches = (0..<sequences).map { _ in model.makeCache() }
+        let caches = (0..<sequences).map { _ in model.makeCache(type: kvCacheType) }
         let state = model.makeState(maxTokens: sequences, pool: pool, precision: precision)
         let start = DispatchTime.now().uptimeNanoseconds
         for step in 0..<count {

@@ -9,7 +9,7 @@ extension LanguageModel {
         let engine = BatchEngine(
             model: model, tokenizer: tokenizer,
             options: BatchOptions(maxSequences: max(1, job.choices), prefillTokensPerStep: Self.prefillChunk, prefixCacheBytes: 0),
-            pool: pool, precision: precision)
+            pool: pool, precision: precision, kvCache: kvCacheType)
         var failure: (any Error)?
         try withoutActuallyEscaping(isCancelled) { isCancelled in
             try withoutActuallyEscaping(emit) { emit in

@@ -13,6 +13,8 @@ public final class LanguageModel: Sendable {
     let pool: WorkerPool
     /// How decoding steps multiply: see ``MatmulPrecision``.
     public let precision: MatmulPrecision
+    /// How the KV caches of its generations store keys and values: see ``KVCacheType``.
+    public let kvCacheType: KVCacheType
     /// The batch that ``completions(_:isCancelled:)`` jobs share.
     let scheduler: BatchScheduler
     /// The batching limits the model's engine runs with.
@@ -26,8 +28,11 @@ public final class LanguageModel: Sendable {
     /// Loads a GGUF file, or a Hugging Face folder (`config.json`, safetensors, `tokenizer.json`).
     /// `threads`: workers per product (default: the shared pool, every core or `[runtime] threads`).
     /// `batch`: how many sequences decode together, and the prefix cache's size.
+    /// `kvCache`: how caches store keys and values (default: f16 with `q8` precision, f32
+    /// with `f32`; ``KVCacheType/defaultType(for:)``).
     public init(
-        path: String, threads: Int? = nil, precision: MatmulPrecision = .quantizedActivations, batch: BatchOptions = BatchOptions()
+        path: String, threads: Int? = nil, precision: MatmulPrecision = .quantizedActivations, kvCache: KVCacheType? = nil,
+        batch: BatchOptions = BatchOptions()
     ) throws {
         self.path = path
         if ModelRegistry.isFolder(path) {
@@ -40,10 +45,12 @@ public final class LanguageModel: Sendable {
         }
         self.pool = WorkerPool.pool(threads: threads)
         self.precision = precision
+        self.kvCacheType = kvCache ?? .defaultType(for: precision)
         self.chatTemplate = try Self.bundledChatTemplate(path: path).map { try ChatTemplate(source: $0) }
         self.batchOptions = batch
         self.scheduler = BatchScheduler(
-            engine: BatchEngine(model: model, tokenizer: tokenizer, options: batch, pool: pool, precision: precision),
+            engine: BatchEngine(
+                model: model, tokenizer: tokenizer, options: batch, pool: pool, precision: precision, kvCache: kvCacheType),
             name: URL(fileURLWithPath: path).lastPathComponent)
     }
 

@@ -31,52 +31,71 @@ package enum Kernels {
         query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
         positions: Int, dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
     ) {
+        attentionHead(query, UnsafeRawPointer(keys), UnsafeRawPointer(values), half: false, stride, positions, dimension, scale, scores, out)
+    }
+
+    /// Eight cached floats from element `element` of `base`: floats, or halves (``Half``)
+    /// where `half` (a constant where this is inlined).
+    @inline(__always)
+    static func cached(_ base: UnsafeRawPointer, _ element: Int, half: Bool) -> SIMD8<Float> {
+        half ? Half.load(base, byteOffset: 2 &* element) : base.loadUnaligned(fromByteOffset: 4 &* element, as: SIMD8<Float>.self)
+    }
+
+    /// ``attentionHead`` over keys and values stored as floats or, with `half`, as halves.
+    @inline(__always)
+    static func attentionHead(
+        _ query: UnsafePointer<Float>, _ keys: UnsafeRawPointer, _ values: UnsafeRawPointer, half: Bool, _ stride: Int,
+        _ positions: Int, _ dimension: Int, _ scale: Float, _ scores: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>
+    ) {
         var p = 0
         while p + 4 <= positions {
-            let k = keys + p * stride
+            let k = p * stride
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var c = 0
             while c < dimension {
                 let q = UnsafeRawPointer(query + c).loadUnaligned(as: SIMD8<Float>.self)
-                a0.addProduct(q, UnsafeRawPointer(k + c).loadUnaligned(as: SIMD8<Float>.self))
-                a1.addProduct(q, UnsafeRawPointer(k + stride + c).loadUnaligned(as: SIMD8<Float>.self))
-                a2.addProduct(q, UnsafeRawPointer(k + 2 * stride + c).loadUnaligned(as: SIMD8<Float>.self))
-                a3.addProduct(q, UnsafeRawPointer(k + 3 * stride + c).loadUnaligned(as: SIMD8<Float>.self))
+                a0.addProduct(q, cached(keys, k + c, half: half))
+                a1.addProduct(q, cached(keys, k + stride + c, half: half))
+                a2.addProduct(q, cached(keys, k + 2 * stride + c, half: half))
+                a3.addProduct(q, cached(keys, k + 3 * stride + c, half: half))
                 c += 8
             }
-            scores[p] = a0.sum() * scale
-            scores[p + 1] = a1.sum() * scale
-            scores[p + 2] = a2.sum() * scale
-            scores[p + 3] = a3.sum() * scale
+            let four = treeSums(a0, a1, a2, a3) * scale
+            for i in 0..<4 { scores[p + i] = four[i] }
             p += 4
         }
         while p < positions {
-            scores[p] = dot(query, keys + p * stride, count: dimension) * scale
+            var accumulator = SIMD8<Float>()
+            var c = 0
+            while c < dimension {
+                accumulator.addProduct(UnsafeRawPointer(query + c).loadUnaligned(as: SIMD8<Float>.self), cached(keys, p * stride + c, half: half))
+                c += 8
+            }
+            scores[p] = QuantizedProduct.treeSum(accumulator) * scale
             p += 1
         }
         softmax(scores, count: positions)
         var c = 0
         while c < dimension {
-            let v = values + c
             // Two chains (even and odd positions) for each of two 8-column halves.
             var e0 = SIMD8<Float>(), e1 = SIMD8<Float>(), o0 = SIMD8<Float>(), o1 = SIMD8<Float>()
             let wide = c + 16 <= dimension
             var p = 0
             while p + 2 <= positions {
                 let even = SIMD8<Float>(repeating: scores[p]), odd = SIMD8<Float>(repeating: scores[p + 1])
-                let row = v + p * stride
-                e0.addProduct(even, UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self))
-                o0.addProduct(odd, UnsafeRawPointer(row + stride).loadUnaligned(as: SIMD8<Float>.self))
+                let row = c + p * stride
+                e0.addProduct(even, cached(values, row, half: half))
+                o0.addProduct(odd, cached(values, row + stride, half: half))
                 if wide {
-                    e1.addProduct(even, UnsafeRawPointer(row + 8).loadUnaligned(as: SIMD8<Float>.self))
-                    o1.addProduct(odd, UnsafeRawPointer(row + stride + 8).loadUnaligned(as: SIMD8<Float>.self))
+                    e1.addProduct(even, cached(values, row + 8, half: half))
+                    o1.addProduct(odd, cached(values, row + stride + 8, half: half))
                 }
                 p += 2
             }
             if p < positions {
-                let last = SIMD8<Float>(repeating: scores[p]), row = v + p * stride
-                e0.addProduct(last, UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self))
-                if wide { e1.addProduct(last, UnsafeRawPointer(row + 8).loadUnaligned(as: SIMD8<Float>.self)) }
+                let last = SIMD8<Float>(repeating: scores[p]), row = c + p * stride
+                e0.addProduct(last, cached(values, row, half: half))
+                if wide { e1.addProduct(last, cached(values, row + 8, half: half)) }
             }
             UnsafeMutableRawPointer(out + c).storeBytes(of: e0 + o0, as: SIMD8<Float>.self)
             if wide { UnsafeMutableRawPointer(out + c + 8).storeBytes(of: e1 + o1, as: SIMD8<Float>.self) }
@@ -84,38 +103,71 @@ package enum Kernels {
         }
     }
 
+    /// Each vector's lanes summed as ``QuantizedProduct/treeSum(_:)`` sums them (`vhaddps` in
+    /// AVX2 builds): a score is the same bits whichever kernel and neighbours computed it.
+    @inline(__always)
+    static func treeSums(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD4<Float> {
+        #if CYXWIZ_AVX2
+        QuantizedProduct.treeSums(a, b, c, d)
+        #else
+        SIMD4(QuantizedProduct.treeSum(a), QuantizedProduct.treeSum(b), QuantizedProduct.treeSum(c), QuantizedProduct.treeSum(d))
+        #endif
+    }
+
     /// ``attentionHead`` for the `heads` query heads that share one key and value head
     /// (grouped-query attention), reading each cached key and value once for up to three
     /// heads instead of once per head: decoding eight sequences read ~70 MB of cache per step
     /// with SmolLM2 at 190 positions, three times over. Each head's result is the same bits as
     /// ``attentionHead`` gives it alone: its scores and weighted sums are the same chains in
-    /// the same order (a score is one multiply-add chain over the columns, then `sum()`; a
+    /// the same order (a score is one multiply-add chain over the columns, then a tree sum; a
     /// column block's values sum even and odd positions in two chains). Queries and outputs
     /// are `heads` rows of `dimension` floats; `scores` holds `heads × positions` floats.
     package static func attentionGroup(
         queries: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
         positions: Int, dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
     ) {
+        attentionGroup(
+            queries: queries, heads: heads, keys: UnsafeRawPointer(keys), values: UnsafeRawPointer(values), half: false, stride: stride,
+            positions: positions, dimension: dimension, scale: scale, scores: scores, into: out)
+    }
+
+    /// ``attentionGroup`` over keys and values stored as halves (``Half``, a KV cache of type
+    /// f16): each head's result is the same bits as over floats holding the same values.
+    package static func attentionGroup(
+        queries: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, stride: Int,
+        positions: Int, dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
+    ) {
+        attentionGroup(
+            queries: queries, heads: heads, keys: UnsafeRawPointer(keys), values: UnsafeRawPointer(values), half: true, stride: stride,
+            positions: positions, dimension: dimension, scale: scale, scores: scores, into: out)
+    }
+
+    private static func attentionGroup(
+        queries: UnsafePointer<Float>, heads: Int, keys: UnsafeRawPointer, values: UnsafeRawPointer, half: Bool, stride: Int,
+        positions: Int, dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
+    ) {
         var first = 0
         while first < heads {
             let count = min(3, heads - first)
             let q = queries + first * dimension, o = out + first * dimension, s = scores + first * positions
-            switch count {
-            case 3: attentionHeads(3, q, keys, values, stride, positions, dimension, scale, s, o)
-            case 2: attentionHeads(2, q, keys, values, stride, positions, dimension, scale, s, o)
-            default:
-                attentionHead(
-                    query: q, keys: keys, values: values, stride: stride, positions: positions, dimension: dimension, scale: scale,
-                    scores: s, into: o)
+            // Each case an instance with its constants, so the loads hold no branch.
+            switch (count, half) {
+            case (3, false): attentionHeads(3, q, keys, values, half: false, stride, positions, dimension, scale, s, o)
+            case (3, true): attentionHeads(3, q, keys, values, half: true, stride, positions, dimension, scale, s, o)
+            case (2, false): attentionHeads(2, q, keys, values, half: false, stride, positions, dimension, scale, s, o)
+            case (2, true): attentionHeads(2, q, keys, values, half: true, stride, positions, dimension, scale, s, o)
+            case (_, false): attentionHead(q, keys, values, half: false, stride, positions, dimension, scale, s, o)
+            case (_, true): attentionHead(q, keys, values, half: true, stride, positions, dimension, scale, s, o)
             }
             first += count
         }
     }
 
-    /// Two or three heads of ``attentionGroup`` (`count` is a constant where it is inlined).
+    /// Two or three heads of ``attentionGroup`` (`count` and `half` are constants where it is
+    /// inlined).
     @inline(__always)
     static func attentionHeads(
-        _ count: Int, _ queries: UnsafePointer<Float>, _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ stride: Int,
+        _ count: Int, _ queries: UnsafePointer<Float>, _ keys: UnsafeRawPointer, _ values: UnsafeRawPointer, half: Bool, _ stride: Int,
         _ positions: Int, _ dimension: Int, _ scale: Float, _ scores: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>
     ) {
         let q0 = UnsafeRawPointer(queries), q1 = q0 + 4 * dimension, q2 = q1 + 4 * dimension
@@ -124,12 +176,14 @@ package enum Kernels {
         while p < positions {
             // Two positions at a time (one at the end): each key row loaded once for every head.
             let pair = p + 1 < positions
-            let k0 = UnsafeRawPointer(keys + p * stride), k1 = UnsafeRawPointer(keys + (pair ? p + 1 : p) * stride)
+            // Element indices in wrapping arithmetic: bounded by the cache's size, and checked
+            // overflow would be two more branches per load in the loop.
+            let k0 = p &* stride, k1 = (pair ? p &+ 1 : p) &* stride
             var a0 = SIMD8<Float>(), b0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b1 = SIMD8<Float>()
             var a2 = SIMD8<Float>(), b2 = SIMD8<Float>()
             var c = 0
             while c < 4 * dimension {
-                let x = k0.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self), y = k1.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self)
+                let x = cached(keys, k0 &+ c &>> 2, half: half), y = cached(keys, k1 &+ c &>> 2, half: half)
                 let h0 = q0.loadUnaligned(fromByteOffset: c, as: SIMD8<Float>.self)
                 a0.addProduct(h0, x)
                 b0.addProduct(h0, y)
@@ -141,15 +195,19 @@ package enum Kernels {
                     a2.addProduct(h2, x)
                     b2.addProduct(h2, y)
                 }
-                c += 32
+                c &+= 32
             }
-            s0[p] = a0.sum() * scale
-            s1[p] = a1.sum() * scale
-            if count > 2 { s2[p] = a2.sum() * scale }
+            let first = treeSums(a0, b0, a1, b1) * scale
+            s0[p] = first[0]
+            s1[p] = first[2]
             if pair {
-                s0[p + 1] = b0.sum() * scale
-                s1[p + 1] = b1.sum() * scale
-                if count > 2 { s2[p + 1] = b2.sum() * scale }
+                s0[p + 1] = first[1]
+                s1[p + 1] = first[3]
+            }
+            if count > 2 {
+                let third = treeSums(a2, b2, a2, b2) * scale
+                s2[p] = third[0]
+                if pair { s2[p + 1] = third[1] }
             }
             p += pair ? 2 : 1
         }
@@ -160,13 +218,13 @@ package enum Kernels {
         var c = 0
         while c < 4 * dimension {
             // One 8-column block: even and odd positions in two chains per head, as alone.
-            let v = UnsafeRawPointer(values) + c
+            let column = c &>> 2
             var e0 = SIMD8<Float>(), d0 = SIMD8<Float>(), e1 = SIMD8<Float>(), d1 = SIMD8<Float>()
             var e2 = SIMD8<Float>(), d2 = SIMD8<Float>()
             var p = 0
             while p + 2 <= positions {
-                let even = v.loadUnaligned(fromByteOffset: 4 * p * stride, as: SIMD8<Float>.self)
-                let odd = v.loadUnaligned(fromByteOffset: 4 * (p + 1) * stride, as: SIMD8<Float>.self)
+                let even = cached(values, column &+ p &* stride, half: half)
+                let odd = cached(values, column &+ (p &+ 1) &* stride, half: half)
                 e0.addProduct(SIMD8(repeating: s0[p]), even)
                 d0.addProduct(SIMD8(repeating: s0[p + 1]), odd)
                 e1.addProduct(SIMD8(repeating: s1[p]), even)
@@ -178,7 +236,7 @@ package enum Kernels {
                 p += 2
             }
             if p < positions {
-                let last = v.loadUnaligned(fromByteOffset: 4 * p * stride, as: SIMD8<Float>.self)
+                let last = cached(values, column &+ p &* stride, half: half)
                 e0.addProduct(SIMD8(repeating: s0[p]), last)
                 e1.addProduct(SIMD8(repeating: s1[p]), last)
                 if count > 2 { e2.addProduct(SIMD8(repeating: s2[p]), last) }

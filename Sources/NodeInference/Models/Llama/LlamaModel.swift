@@ -46,10 +46,10 @@ package final class LlamaModel: Sendable {
         LlamaRunState(configuration: configuration, maxTokens: maxTokens, pool: pool, precision: precision, pieces: pieces)
     }
 
-    package func makeCache() -> KVCache {
+    package func makeCache(type: KVCacheType = .f32) -> KVCache {
         KVCache(
             layerCount: configuration.layerCount, kvDimension: configuration.kvDimension, heads: configuration.kvHeadCount,
-            maxPositions: configuration.contextLength, usage: cacheUsage)
+            maxPositions: configuration.contextLength, type: type, usage: cacheUsage)
     }
 
     package enum LogitsWanted { case last, all, none }
@@ -227,25 +227,23 @@ package final class LlamaModel: Sendable {
         let hd = c.headDimension, qDim = c.queryDimension
         let group = c.headCount / c.kvHeadCount, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
-        // Each segment's cache, and how far apart its heads' keys (and values) lie.
-        let caches = segments.map {
-            (keys: UnsafePointer($0.cache.keys(layer: layer, head: 0)), values: UnsafePointer($0.cache.values(layer: layer, head: 0)),
-             headStride: $0.cache.capacity * hd)
-        }
+        let caches = segments.map(\.cache)
         let plan = state.plan, chunkStarts = state.groupStarts
         let chunkItems = plan.groups.count * heads
         // Rows computed one by one: one item per (row, key/value head), its query heads together.
         let kvHeads = c.kvHeadCount
         let items = chunkItems + plan.integerRows * (hd % 8 == 0 ? kvHeads : heads)
         state.products.pool.run(chunks: items) { item, worker in
+            // Where a worker widens a head's cached halves (an f16 cache) for the float kernels.
+            let widened = state.cacheFloats + worker * 2 * c.contextLength * hd
             if item < chunkItems {
                 let chunk = item / heads, head = item % heads
                 let row = chunkStarts[chunk], length = plan.groups[chunk]
-                let cache = caches[state.rowSegment[row]]
-                let kvOffset = (head / group) * cache.headStride
+                let positions = state.rowPosition[row] + length
+                let cache = caches[state.rowSegment[row]].floats(layer: layer, head: head / group, positions: positions, scratch: widened)
                 Kernels.attentionRows(
-                    queries: state.q + row * qDim + head * hd, queryStride: qDim, keys: cache.keys + kvOffset,
-                    values: cache.values + kvOffset, stride: hd, rows: length, positions: state.rowPosition[row] + length, causal: true, dimension: hd, scale: scale,
+                    queries: state.q + row * qDim + head * hd, queryStride: qDim, keys: cache.keys,
+                    values: cache.values, stride: hd, rows: length, positions: positions, causal: true, dimension: hd, scale: scale,
                     scores: state.chunkScores + worker * LlamaRunState.chunk * c.contextLength,
                     into: state.attention + row * qDim + head * hd, outStride: qDim)
                 return
@@ -255,17 +253,25 @@ package final class LlamaModel: Sendable {
                 let row = (item - chunkItems) / kvHeads, kvHead = (item - chunkItems) % kvHeads
                 let cache = caches[state.rowSegment[row]]
                 let firstHead = kvHead * group
-                Kernels.attentionGroup(
-                    queries: state.q + row * qDim + firstHead * hd, heads: group, keys: cache.keys + kvHead * cache.headStride,
-                    values: cache.values + kvHead * cache.headStride, stride: hd, positions: state.rowPosition[row] + 1, dimension: hd, scale: scale,
-                    scores: scores, into: state.attention + row * qDim + firstHead * hd)
+                let keys = cache.keys(layer: layer, head: kvHead), values = cache.values(layer: layer, head: kvHead)
+                let queries = state.q + row * qDim + firstHead * hd, out = state.attention + row * qDim + firstHead * hd
+                let positions = state.rowPosition[row] + 1
+                switch cache.type {
+                case .f32:
+                    Kernels.attentionGroup(
+                        queries: queries, heads: group, keys: keys.assumingMemoryBound(to: Float.self), values: values.assumingMemoryBound(to: Float.self),
+                        stride: hd, positions: positions, dimension: hd, scale: scale, scores: scores, into: out)
+                case .f16:
+                    Kernels.attentionGroup(
+                        queries: queries, heads: group, keys: keys.assumingMemoryBound(to: UInt16.self), values: values.assumingMemoryBound(to: UInt16.self),
+                        stride: hd, positions: positions, dimension: hd, scale: scale, scores: scores, into: out)
+                }
                 return
             }
             let row = (item - chunkItems) / heads, head = (item - chunkItems) % heads
-            let cache = caches[state.rowSegment[row]]
             let positions = state.rowPosition[row] + 1
             let query = state.q + row * qDim + head * hd
-            let keys = cache.keys + (head / group) * cache.headStride, values = cache.values + (head / group) * cache.headStride
+            let (keys, values) = caches[state.rowSegment[row]].floats(layer: layer, head: head / group, positions: positions, scratch: widened)
             let out = state.attention + row * qDim + head * hd
             for position in 0..<positions {
                 scores[position] = Kernels.dot(query, keys + position * hd, count: hd) * scale

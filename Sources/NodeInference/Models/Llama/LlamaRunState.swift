@@ -14,6 +14,7 @@ package final class LlamaRunState {
     let hidden2: UnsafeMutablePointer<Float>  // (maxTokens, feedForwardDimension)
     let scores: UnsafeMutablePointer<Float>  // (workers, group, contextLength): a key/value head's query heads' attention weights per worker
     let chunkScores: UnsafeMutablePointer<Float>  // (workers, chunk, contextLength): a prompt chunk's, per worker
+    let cacheFloats: UnsafeMutablePointer<Float>  // (workers, 2, contextLength, headDimension): an f16 cache's head widened, per worker
     let ropeCos: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
     let ropeSin: UnsafeMutablePointer<Float>  // (maxTokens, ropeDimension / 2)
     let matmulScratch: UnsafeMutablePointer<Float>  // (workers, tileRows, max(dimension, ffn, queryDimension))
@@ -64,6 +65,8 @@ package final class LlamaRunState {
         // Written before read, and mostly never touched (a chunk uses `chunk × its positions`),
         // so left uninitialized: its pages cost memory only once a long prompt uses them.
         chunkScores = .allocate(capacity: pool.count * Self.chunk * c.contextLength)
+        // Likewise: touched only up to the positions of the prompts an f16 cache widens.
+        cacheFloats = .allocate(capacity: pool.count * 2 * c.contextLength * c.headDimension)
         ropeCos = make(t * c.ropeDimension / 2)
         ropeSin = make(t * c.ropeDimension / 2)
         func makeIndex() -> UnsafeMutablePointer<Int> {
@@ -83,7 +86,7 @@ package final class LlamaRunState {
         vocabularySize = c.vocabularySize
         logitRows = 1
         logits = make(c.vocabularySize)
-        allocations = [x, xb, q, k, v, attention, hidden, hidden2, scores, chunkScores, ropeCos, ropeSin, matmulScratch]
+        allocations = [x, xb, q, k, v, attention, hidden, hidden2, scores, chunkScores, cacheFloats, ropeCos, ropeSin, matmulScratch]
     }
 
     deinit {
