@@ -57,4 +57,6 @@ extension KVCacheType: ExpressibleByArgument {}
 extension MatmulPrecision: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
     public static var allValueStrings: [String] { ["q8", "f32"] }
+    /// The name the option takes (`q8`), not the case's (`quantizedActivations`), in `--help`.
+    public var defaultValueDescription: String { name }
 }
